@@ -1,0 +1,1 @@
+"""The reference pricing service."""

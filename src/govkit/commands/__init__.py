@@ -1,0 +1,1 @@
+"""govkit sub-commands, one module each."""
