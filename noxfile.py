@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import nox
@@ -26,7 +25,11 @@ PYTHON_DIRS = ["src/govkit", "reference_app/src", "tests", "reference_app/tests"
 def install(session: nox.Session) -> None:
     """Install the kit and the reference app at the versions pinned in uv.lock."""
     session.run_install(
-        "uv", "sync", "--locked", "--all-packages", "--no-progress",
+        "uv",
+        "sync",
+        "--locked",
+        "--all-packages",
+        "--no-progress",
         env={"UV_PROJECT_ENVIRONMENT": session.virtualenv.location},
         external=True,
     )
@@ -56,8 +59,14 @@ def tests(session: nox.Session) -> None:
     session.env["COVERAGE_FILE"] = str(ROOT / ".coverage")
     session.run("pytest", "--cov=govkit", "--cov-report=", "tests", *session.posargs)
     session.run(
-        "pytest", "--cov=pricing_service", "--cov-append", "--cov-report=term-missing:skip-covered",
-        "reference_app/tests", "-m", "not jwt_matrix", *session.posargs,
+        "pytest",
+        "--cov=pricing_service",
+        "--cov-append",
+        "--cov-report=term-missing:skip-covered",
+        "reference_app/tests",
+        "-m",
+        "not jwt_matrix",
+        *session.posargs,
     )
 
 

@@ -16,7 +16,12 @@ from govkit import __version__
 from govkit.errors import UsageError
 
 # Modules that register sub-commands; each later issue adds its own line.
-COMMAND_MODULES: tuple[str, ...] = ("govkit.commands.check",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "govkit.commands.check",
+    "govkit.commands.slo",
+    "govkit.commands.contracts",
+    "govkit.commands.secrets",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -15,8 +15,22 @@ import yaml
 
 # Folders that never hold the repository's own sources.
 SKIPPED_DIRS = frozenset(
-    {".git", ".hg", ".nox", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cache",
-     ".ruff_cache", ".pytest_cache", "dist", "build", ".tox", "site-packages"}
+    {
+        ".git",
+        ".hg",
+        ".nox",
+        ".venv",
+        "venv",
+        "node_modules",
+        "__pycache__",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        "dist",
+        "build",
+        ".tox",
+        "site-packages",
+    }
 )
 
 
@@ -35,10 +49,14 @@ class Repo:
             return tracked
         found: list[str] = []
         for dirpath, dirnames, filenames in os.walk(self.root):
-            dirnames[:] = [d for d in dirnames if d not in SKIPPED_DIRS and not d.endswith(".egg-info")]
+            dirnames[:] = [
+                d for d in dirnames if d not in SKIPPED_DIRS and not d.endswith(".egg-info")
+            ]
             rel = Path(dirpath).relative_to(self.root)
-            found.extend(PurePosixPath(rel.as_posix(), name).as_posix().removeprefix("./")
-                         for name in filenames)
+            found.extend(
+                PurePosixPath(rel.as_posix(), name).as_posix().removeprefix("./")
+                for name in filenames
+            )
         return tuple(sorted(found))
 
     def _git_files(self) -> tuple[str, ...] | None:
@@ -47,15 +65,21 @@ class Repo:
         try:
             out = subprocess.run(
                 ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],  # noqa: S607
-                cwd=self.root, capture_output=True, check=True,
+                cwd=self.root,
+                capture_output=True,
+                check=True,
             ).stdout
         except (OSError, subprocess.CalledProcessError):
             return None
         names = {n for n in out.decode("utf-8", "replace").split("\0") if n}
-        return tuple(sorted(
-            n for n in names
-            if not SKIPPED_DIRS.intersection(PurePosixPath(n).parts) and (self.root / n).is_file()
-        ))
+        return tuple(
+            sorted(
+                n
+                for n in names
+                if not SKIPPED_DIRS.intersection(PurePosixPath(n).parts)
+                and (self.root / n).is_file()
+            )
+        )
 
     def exists(self, rel: str) -> bool:
         return rel in self._file_set or (self.root / rel).is_file()
@@ -101,10 +125,14 @@ class Repo:
 
     @cached_property
     def workflow_files(self) -> list[str]:
-        return [f for f in self.files
-                if f.startswith(".github/workflows/") and f.endswith((".yml", ".yaml"))]
+        return [
+            f
+            for f in self.files
+            if f.startswith(".github/workflows/") and f.endswith((".yml", ".yaml"))
+        ]
 
 
 def _match(path: str, pattern: str) -> bool:
     return fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(
-        path, pattern.replace("**/", ""))
+        path, pattern.replace("**/", "")
+    )

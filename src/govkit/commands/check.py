@@ -16,7 +16,8 @@ _MARK = {Status.PASS: "pass", Status.FAIL: "FAIL", Status.SKIP: "skip"}
 
 def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
-        "check", help="run every repository check", description=__doc__)
+        "check", help="run every repository check", description=__doc__
+    )
     parser.add_argument("path", nargs="?", default=".", type=Path, help="repository root")
     parser.add_argument("--select", default="", help="comma-separated check ids to run")
     parser.add_argument("--ignore", default="", help="comma-separated check ids to skip")

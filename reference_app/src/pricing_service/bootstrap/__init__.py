@@ -1,0 +1,1 @@
+"""Application assembly, one concern per module; main.create_app composes them."""

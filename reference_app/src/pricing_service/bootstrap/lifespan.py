@@ -1,0 +1,33 @@
+"""Startup and shutdown: open the database engine, log both ends through the structured logger."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from pricing_service.db import create_engine, head_revisions, session_factory
+from pricing_service.observability.logging import get_logger
+from pricing_service.settings import Settings
+
+logger = get_logger("pricing_service.lifecycle")
+
+
+def build_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url)
+        app.state.engine = engine
+        app.state.sessions = session_factory(engine)
+        app.state.heads = head_revisions(settings.database_url)
+        logger.info(
+            "startup", app_env=str(settings.app_env), database=engine.url.get_backend_name()
+        )
+        try:
+            yield
+        finally:
+            await engine.dispose()
+            logger.info("shutdown")
+
+    return lifespan

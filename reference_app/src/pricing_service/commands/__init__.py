@@ -1,0 +1,1 @@
+"""pricing-service sub-commands, one module each."""

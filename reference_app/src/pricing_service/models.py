@@ -1,0 +1,13 @@
+"""Imports every ORM model so Alembic's autogenerate and the tests see the whole schema."""
+
+from __future__ import annotations
+
+import importlib
+
+# Each domain adds its models module here.
+MODEL_MODULES: tuple[str, ...] = ()
+
+
+def import_all_models() -> None:
+    for name in MODEL_MODULES:
+        importlib.import_module(name)

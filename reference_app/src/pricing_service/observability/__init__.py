@@ -1,0 +1,1 @@
+"""Request correlation, structured logs and metrics."""

@@ -1,0 +1,66 @@
+"""Settings refuse insecure or malformed values with one line naming the variable."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from pricing_service.settings import DEV_CORS_ORIGINS, Environment, SettingsError, load_settings
+
+
+def load(**values: object) -> object:
+    return load_settings(_env_file=None, **values)
+
+
+def test_development_defaults_allow_localhost() -> None:
+    settings = load_settings(_env_file=None, app_env="development")
+    assert settings.allowed_origins == DEV_CORS_ORIGINS
+    assert settings.effective_log_format == "console"
+    assert settings.database_url.startswith("sqlite:///")
+
+
+def test_origins_are_split_and_trimmed() -> None:
+    settings = load_settings(
+        _env_file=None,
+        app_env="production",
+        cors_allowed_origins=" https://a.example ,https://b.example,",
+    )
+    assert settings.allowed_origins == ("https://a.example", "https://b.example")
+    assert settings.app_env is Environment.PRODUCTION
+    assert settings.effective_log_format == "json"
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"app_env": "production", "cors_allowed_origins": "*"}, "'*' is not allowed"),
+        ({"app_env": "staging", "cors_allowed_origins": ""}, "explicit list"),
+        ({"app_env": "production"}, "explicit list"),
+        ({"cors_allowed_origins": "ftp://x.example"}, "CORS_ALLOWED_ORIGINS"),
+        ({"app_env": "prod"}, "APP_ENV"),
+        ({"log_format": "xml"}, "LOG_FORMAT"),
+        ({"database_url": "mysql://x"}, "DATABASE_URL"),
+    ],
+)
+def test_invalid_settings_raise_one_line(values: dict[str, object], message: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load(**values)
+    assert message in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+def test_cli_refuses_wildcard_origins_in_production() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pricing_service.cli", "serve"],
+        env={"APP_ENV": "production", "CORS_ALLOWED_ORIGINS": "*", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert "CORS_ALLOWED_ORIGINS" in result.stderr
+    assert "Traceback" not in result.stderr
