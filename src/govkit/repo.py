@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import fnmatch
 import json
 import os
@@ -40,6 +41,7 @@ class Repo:
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root).resolve()
         self._text: dict[str, str | None] = {}
+        self._ast: dict[str, ast.Module | None] = {}
 
     @cached_property
     def files(self) -> tuple[str, ...]:
@@ -111,6 +113,25 @@ class Repo:
         text = self.text(rel)
         return None if text is None else json.loads(text)
 
+    def python_ast(self, rel: str) -> ast.Module | None:
+        """The parsed module, or None when it is missing or not valid Python (cached)."""
+        if rel not in self._ast:
+            text = self.text(rel)
+            try:
+                self._ast[rel] = None if text is None else ast.parse(text, filename=rel)
+            except (SyntaxError, ValueError):
+                self._ast[rel] = None
+        return self._ast[rel]
+
+    @cached_property
+    def python_files(self) -> tuple[str, ...]:
+        return tuple(f for f in self.files if f.endswith(".py"))
+
+    @cached_property
+    def application_python_files(self) -> tuple[str, ...]:
+        """Python files that ship: not tests, fixtures, benchmarks, migrations or tooling."""
+        return tuple(f for f in self.python_files if not _is_non_application(f))
+
     @cached_property
     def pyproject(self) -> dict[str, Any]:
         text = self.text("pyproject.toml")
@@ -130,6 +151,35 @@ class Repo:
             for f in self.files
             if f.startswith(".github/workflows/") and f.endswith((".yml", ".yaml"))
         ]
+
+
+_NON_APPLICATION_PARTS = frozenset(
+    {
+        "tests",
+        "test",
+        "testing",
+        "fixtures",
+        "bench",
+        "benchmarks",
+        "scripts",
+        "docs",
+        "examples",
+        "migrations",
+        "alembic",
+        "template",
+    }
+)
+
+
+def _is_non_application(rel: str) -> bool:
+    path = PurePosixPath(rel)
+    name = path.name
+    return (
+        bool(_NON_APPLICATION_PARTS.intersection(path.parts[:-1]))
+        or name.startswith("test_")
+        or name.endswith("_test.py")
+        or name in {"conftest.py", "noxfile.py", "setup.py", "conf.py"}
+    )
 
 
 def _match(path: str, pattern: str) -> bool:
