@@ -177,8 +177,9 @@ class CH103(Check):
         return (
             f"{total} broad exception handlers (limit {limit}); top offenders: {top}.\n"
             "Catch the specific exceptions each call can raise (e.g. "
-            "`except httpx.TimeoutException`,\n`except sqlalchemy.exc.IntegrityError`) and log actionable context; keep `except "
-            "Exception` only at the request error handler and the worker loop.\n"
+            "`except httpx.TimeoutException`,\n`except sqlalchemy.exc.IntegrityError`) "
+            "and log actionable context; keep `except Exception` only at the request error "
+            "handler and the worker loop.\n"
             "Raise the limit deliberately with [tool.govkit] max-broad-except = N."
         )
 
