@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import date
 
 from govkit.audit.report import Audit, CheckResult
+from govkit.checks.protocol import TICKET_FIELDS
 
 HORIZONS = (
     ("P0", "30 Days (Stabilize Fundamentals)"),
@@ -30,15 +31,27 @@ def _ticket(result: CheckResult) -> list[str]:
         f"- Files expected: {files}",
         "",
         "```",
-        f"Ticket: {check.ticket} ({check.id()})",
-        "Owner:",
-        "Status: todo",
-        f"Risk: {check.severity} {check.family}",
-        "PR:",
-        "Notes:",
+        *(f"{name}: {value}".rstrip() for name, value in _tracking(result).items()),
         "```",
         "",
     ]
+
+
+def _tracking(result: CheckResult) -> dict[str, str]:
+    """The ticket template's fields (.github/ISSUE_TEMPLATE/ticket.md), filled in."""
+    check = result.check
+    values = {
+        "Ticket": f"{check.ticket} ({check.id()})",
+        "Owner": "",
+        "Status": "todo",
+        "Risk": f"{check.severity} {check.family}",
+        "PR": "",
+        "Notes": "",
+        "Goal": check.title(),
+        "Files expected": ", ".join(check.files_expected),
+        "Done when": f"`govkit audit --select {check.id()}` passes",
+    }
+    return {name: values[name] for name in TICKET_FIELDS}
 
 
 def render_backlog(audit: Audit, *, today: date | None = None) -> str:

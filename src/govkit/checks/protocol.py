@@ -1,0 +1,206 @@
+"""The contributor and AI-agent protocol (seed's AI Execution Protocol and PR Output Contract):
+AGENTS.md whose commands exist, labels as code, and the ticket template."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import tomllib
+from pathlib import PurePosixPath
+
+import yaml
+
+from govkit.checks import _markdown
+from govkit.checks.base import Check
+from govkit.checks.workflows import nox_calls, nox_sessions
+from govkit.labels import LABELS_FILE, parse_labels
+from govkit.repo import Repo
+
+AGENTS_FILE = "AGENTS.md"
+AGENTS_SECTIONS = ("Read first", "Run", "Never without an ADR", "Report evidence")
+TICKET_TEMPLATE = ".github/ISSUE_TEMPLATE/ticket.md"
+# The seed's tracking template plus the kanban card's fields; `govkit audit --backlog` writes them.
+TICKET_FIELDS = (
+    "Ticket",
+    "Owner",
+    "Status",
+    "Risk",
+    "PR",
+    "Notes",
+    "Goal",
+    "Files expected",
+    "Done when",
+)
+_CODE = re.compile(r"```[^\n]*\n(.*?)```|`([^`\n]+)`", re.S)
+
+
+def _commands(text: str) -> list[str]:
+    """Command lines quoted in Markdown: fenced blocks line by line, and inline code spans."""
+    found: list[str] = []
+    for block, span in _CODE.findall(text):
+        found.extend(line.strip() for line in (block or span).splitlines() if line.strip())
+    return found
+
+
+def _govkit_subcommands() -> set[str]:
+    from govkit.cli import build_parser  # the CLI imports the checks; import it lazily
+
+    parser = build_parser()
+    actions = [a for a in parser._actions if a.dest == "command"]
+    return set(getattr(actions[0], "choices", {}) or {})
+
+
+def _project_scripts(repo: Repo) -> set[str]:
+    scripts: set[str] = set()
+    for rel in repo.files:
+        if PurePosixPath(rel).name != "pyproject.toml":
+            continue
+        try:
+            data = tomllib.loads(repo.text(rel) or "")
+        except tomllib.TOMLDecodeError:
+            continue
+        scripts.update(data.get("project", {}).get("scripts", {}))
+    return scripts
+
+
+def agents_files(repo: Repo) -> list[str]:
+    return [
+        f
+        for f in repo.files
+        if PurePosixPath(f).name == AGENTS_FILE
+        and not f.startswith(("template/", "tests/fixtures/"))
+    ]
+
+
+class AGT101(Check):
+    """AGENTS.md states the execution protocol: what to read, what to run, what needs an ADR"""
+
+    family = "docs"
+    severity = "P2"
+    effort = "S"
+    ticket = "T15"
+    files_expected = (AGENTS_FILE,)
+
+    def check(self, repo: Repo) -> str | None:
+        text = repo.text(AGENTS_FILE)
+        headings = "\n".join(f"## {s}" for s in AGENTS_SECTIONS)
+        if text is None:
+            return f"Create {AGENTS_FILE} with these sections:\n{headings}"
+        missing = _markdown.missing(text, AGENTS_SECTIONS)
+        if missing:
+            return f"Add to {AGENTS_FILE}:\n" + "\n".join(f"## {s}" for s in missing)
+        return None
+
+
+class AGT102(Check):
+    """Every nox session and command that an AGENTS.md names exists"""
+
+    family = "docs"
+    severity = "P2"
+    effort = "S"
+    ticket = "T15"
+    requires = frozenset({"AGT101"})
+    files_expected = (AGENTS_FILE,)
+
+    def check(self, repo: Repo) -> str | None:
+        noxfile = repo.text("noxfile.py")
+        sessions = set(nox_sessions(noxfile)) if noxfile else set()
+        scripts = _project_scripts(repo)
+        govkit = _govkit_subcommands()
+        wrong: list[str] = []
+        for rel in agents_files(repo):
+            for line in _commands(repo.text(rel) or ""):
+                wrong += [
+                    f"{rel}: `nox -s {name}` is not a session in noxfile.py "
+                    f"(sessions: {', '.join(sorted(sessions)) or 'none'})"
+                    for name in nox_calls(line)
+                    if name.split("(")[0].split("-")[0] not in sessions
+                ]
+                try:
+                    words = shlex.split(line, comments=True)
+                except ValueError:
+                    continue
+                if words[:2] == ["uv", "run"]:
+                    words = words[2:]
+                if (
+                    len(words) >= 2
+                    and words[0] == "govkit"
+                    and not words[1].startswith("-")
+                    and words[1] not in govkit
+                ):
+                    wrong.append(
+                        f"{rel}: `govkit {words[1]}` is not a govkit command "
+                        f"(commands: {', '.join(sorted(govkit))})"
+                    )
+                if (
+                    words
+                    and "-" in words[0]
+                    and words[0] not in scripts | {"pre-commit"}
+                    and words[0].endswith("-service")
+                ):
+                    wrong.append(f"{rel}: `{words[0]}` is not a [project.scripts] entry")
+        if not wrong:
+            return None
+        return "\n".join(
+            [
+                *wrong,
+                "Name only commands that exist: check with `nox -l` and "
+                "`govkit --help`, or add the session/command first.",
+            ]
+        )
+
+
+class LBL101(Check):
+    """Labels are code: .github/labels.yml defines area, priority, effort and source labels"""
+
+    family = "docs"
+    severity = "P2"
+    effort = "S"
+    ticket = "T15"
+    files_expected = (LABELS_FILE,)
+
+    def check(self, repo: Repo) -> str | None:
+        try:
+            data = repo.yaml(LABELS_FILE)
+        except yaml.YAMLError as error:
+            return f"{LABELS_FILE} is not valid YAML: {str(error).splitlines()[0]}"
+        if data is None:
+            return (
+                f'Create {LABELS_FILE}:\nlabels:\n  - name: "priority:P0"\n'
+                '    color: "b60205"\n    description: "Security and production safety"'
+            )
+        _, problems = parse_labels(data)
+        if not problems:
+            return None
+        return "\n".join([f"{LABELS_FILE}: {p}" for p in problems])
+
+
+class ISS101(Check):
+    """The ticket template carries the tracking fields the backlog and PRs refer to"""
+
+    family = "docs"
+    severity = "P2"
+    effort = "S"
+    ticket = "T15"
+    files_expected = (TICKET_TEMPLATE,)
+
+    def check(self, repo: Repo) -> str | None:
+        text = repo.text(TICKET_TEMPLATE)
+        if text is None:
+            return (
+                f"Create {TICKET_TEMPLATE} (front matter name/about/labels) with a line per "
+                "field: " + ", ".join(f"`{f}:`" for f in TICKET_FIELDS)
+            )
+        if not text.startswith("---"):
+            return (
+                f"Start {TICKET_TEMPLATE} with GitHub's front matter:\n---\nname: Ticket\n"
+                "about: One ticket of the backlog\nlabels: []\n---"
+            )
+        missing = [
+            f for f in TICKET_FIELDS if not re.search(rf"^\W*{re.escape(f)}\s*:", text, re.M | re.I)
+        ]
+        if missing:
+            return f"Add these fields to {TICKET_TEMPLATE}: " + ", ".join(
+                f"`{f}:`" for f in missing
+            )
+        return None

@@ -1,0 +1,314 @@
+"""The contributor protocol: AGENTS.md, labels as code (check and apply), the ticket template."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+
+from govkit.checks import Status, all_checks, run_checks
+from govkit.cli import main
+from govkit.labels import REQUIRED_LABELS
+from govkit.repo import Repo
+from tests.asgi_server import serve_asgi
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "fake-" + "token-for-tests"
+
+NOXFILE = '''\
+import nox
+
+
+@nox.session
+def lint(session):
+    """Lint."""
+
+
+@nox.session(default=False)
+def serve(session):
+    """Serve."""
+'''
+
+AGENTS = """# AGENTS.md
+
+## Read first
+README.md
+
+## Run
+`nox -s lint` then `govkit check .`
+
+## Never without an ADR
+Migrations.
+
+## Report evidence
+Commands and results.
+"""
+
+LABELS = "labels:\n" + "".join(
+    f'  - name: "{name}"\n    color: "1d76db"\n    description: "When {name} applies"\n'
+    for name in REQUIRED_LABELS
+)
+
+TICKET = """---
+name: Ticket
+about: A ticket
+---
+Ticket: TXX
+Owner:
+Status: todo
+Risk:
+PR:
+Notes:
+Goal:
+Files expected:
+Done when:
+"""
+
+
+def make_repo(root: Path, **overrides: str | None) -> Path:
+    files = {
+        "noxfile.py": NOXFILE,
+        "AGENTS.md": AGENTS,
+        ".github/labels.yml": LABELS,
+        ".github/ISSUE_TEMPLATE/ticket.md": TICKET,
+    }
+    files.update(overrides)  # type: ignore[arg-type]
+    for rel, text in files.items():
+        if text is None:
+            continue
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def outcome(root: Path, check_id: str) -> tuple[Status, str]:
+    [result] = [
+        o
+        for o in run_checks(Repo(root), all_checks(), select=[check_id])
+        if o.check.id() == check_id
+    ]
+    return result.status, result.message
+
+
+@pytest.mark.parametrize("check_id", ["AGT101", "AGT102", "LBL101", "ISS101"])
+def test_a_complete_repository_passes(tmp_path: Path, check_id: str) -> None:
+    assert outcome(make_repo(tmp_path), check_id) == (Status.PASS, "")
+
+
+def test_agents_without_a_section_fails_with_the_heading_to_add(tmp_path: Path) -> None:
+    make_repo(tmp_path, **{"AGENTS.md": AGENTS.replace("## Never without an ADR", "## Other")})
+    status, message = outcome(tmp_path, "AGT101")
+    assert status is Status.FAIL
+    assert "## Never without an ADR" in message
+
+
+def test_agents_naming_a_missing_nox_session_fails(tmp_path: Path) -> None:
+    make_repo(tmp_path, **{"AGENTS.md": AGENTS.replace("`nox -s lint`", "`nox -s lint fuzz`")})
+    status, message = outcome(tmp_path, "AGT102")
+    assert status is Status.FAIL
+    assert "`nox -s fuzz` is not a session" in message
+    assert "nox -l" in message
+
+
+def test_agents_naming_a_missing_govkit_command_fails(tmp_path: Path) -> None:
+    make_repo(tmp_path, **{"AGENTS.md": AGENTS.replace("govkit check .", "govkit frobnicate")})
+    status, message = outcome(tmp_path, "AGT102")
+    assert status is Status.FAIL
+    assert "`govkit frobnicate` is not a govkit command" in message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (LABELS.replace('"priority:P0"', '"priority:urgent"'), "'priority:P0' is missing"),
+        (LABELS.replace('"1d76db"', '"blue"', 1), "six lowercase hex digits"),
+        (
+            LABELS + '  - name: "area:backend"\n    color: "000000"\n    description: "x"\n',
+            "listed twice",
+        ),
+        ("labels: [", "not valid YAML"),
+    ],
+)
+def test_invalid_labels_fail(tmp_path: Path, text: str, expected: str) -> None:
+    make_repo(tmp_path, **{".github/labels.yml": text})
+    status, message = outcome(tmp_path, "LBL101")
+    assert status is Status.FAIL
+    assert expected in message
+
+
+def test_ticket_template_without_rollback_fields_fails(tmp_path: Path) -> None:
+    make_repo(tmp_path, **{".github/ISSUE_TEMPLATE/ticket.md": TICKET.replace("Done when:\n", "")})
+    status, message = outcome(tmp_path, "ISS101")
+    assert status is Status.FAIL
+    assert "`Done when:`" in message
+
+
+def test_this_repository_passes_the_protocol_checks() -> None:
+    for check_id in ("AGT101", "AGT102", "LBL101", "ISS101"):
+        assert outcome(ROOT, check_id) == (Status.PASS, ""), check_id
+
+
+def test_every_command_named_in_agents_files_answers_help() -> None:
+    """AGENTS.md names real commands: each one's --help works (nox sessions via `nox -l`)."""
+    sessions = subprocess.run(
+        ["nox", "-l"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    for name in (
+        "lint",
+        "typecheck",
+        "tests",
+        "jwt_matrix",
+        "contracts",
+        "migrations",
+        "workflows",
+        "check",
+        "secrets",
+        "slo",
+        "template",
+    ):
+        assert f"{name} -> " in sessions, name
+    for command in (
+        ["govkit", "check", "--help"],
+        ["govkit", "audit", "--help"],
+        ["govkit", "adr", "new", "--help"],
+        ["pricing-service", "--help"],
+        ["pricing-service", "migrate", "--help"],
+        ["pricing-service", "serve", "--help"],
+        ["pricing-service", "worker", "--help"],
+        ["pricing-service", "users", "--help"],
+    ):
+        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, f"{' '.join(command)}: {result.stderr}"
+
+
+class FakeLabels:
+    """GitHub's labels API for one repository, in memory."""
+
+    def __init__(self) -> None:
+        self.labels: dict[str, dict[str, str]] = {}
+        self.app = FastAPI()
+        self.build()
+
+    def build(self) -> None:
+        app = self.app
+
+        @app.middleware("http")
+        async def authenticate(request: Request, call_next: Any) -> Any:
+            if request.headers.get("authorization") != f"Bearer {TOKEN}":
+                return JSONResponse({"message": "Bad credentials"}, status_code=401)
+            return await call_next(request)
+
+        @app.get("/repos/acme/shop/labels")
+        def list_labels(request: Request, page: int = 1) -> JSONResponse:
+            items = list(self.labels.values())
+            chunk = items[(page - 1) * 3 : page * 3]
+            headers = {}
+            if page * 3 < len(items):
+                headers["Link"] = f'<{request.url.include_query_params(page=page + 1)}>; rel="next"'
+            return JSONResponse(chunk, headers=headers)
+
+        @app.post("/repos/acme/shop/labels")
+        async def create(request: Request) -> JSONResponse:
+            body = await request.json()
+            self.labels[body["name"].lower()] = body
+            return JSONResponse(body, status_code=201)
+
+        @app.patch("/repos/acme/shop/labels/{name}")
+        async def update(name: str, request: Request) -> JSONResponse:
+            body = await request.json()
+            current = self.labels.pop(name.lower())
+            current.update(
+                name=body["new_name"], color=body["color"], description=body["description"]
+            )
+            self.labels[current["name"].lower()] = current
+            return JSONResponse(current)
+
+        @app.delete("/repos/acme/shop/labels/{name}")
+        def delete(name: str) -> Response:
+            self.labels.pop(name.lower())
+            return Response(status_code=204)
+
+
+@pytest.fixture
+def fake() -> FakeLabels:
+    return FakeLabels()
+
+
+@pytest.fixture
+def api_url(fake: FakeLabels, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    with serve_asgi(fake.app) as url:
+        yield url
+
+
+def apply(tmp_path: Path, api_url: str, *extra: str) -> int:
+    repo = make_repo(tmp_path)
+    return main(
+        [
+            "labels",
+            "apply",
+            "--repo",
+            "acme/shop",
+            "--file",
+            str(repo / ".github/labels.yml"),
+            "--api-url",
+            api_url,
+            *extra,
+        ]
+    )
+
+
+def test_apply_creates_then_is_idempotent(
+    tmp_path: Path, fake: FakeLabels, api_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert apply(tmp_path, api_url) == 0
+    assert {label["name"] for label in fake.labels.values()} == set(REQUIRED_LABELS)
+    assert apply(tmp_path, api_url, "--verify") == 0
+    assert "labels match" in capsys.readouterr().out
+
+
+def test_verify_reports_drift_and_apply_fixes_it(
+    tmp_path: Path, fake: FakeLabels, api_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    apply(tmp_path, api_url)
+    fake.labels["priority:p0"]["color"] = "ffffff"
+    fake.labels["wontfix"] = {"name": "wontfix", "color": "000000", "description": "old"}
+    capsys.readouterr()
+    assert apply(tmp_path, api_url, "--verify") == 1
+    out = capsys.readouterr().out
+    assert "update priority:P0: color 'ffffff' -> 'b60205'" not in out  # fixture colour is 1d76db
+    assert "update priority:P0: color 'ffffff' -> '1d76db'" in out
+    assert "wontfix" not in out  # only with --prune
+    assert fake.labels["priority:p0"]["color"] == "ffffff"  # --verify changes nothing
+    assert apply(tmp_path, api_url, "--prune") == 0
+    assert fake.labels["priority:p0"]["color"] == "1d76db"
+    assert "wontfix" not in fake.labels
+
+
+def test_apply_without_token_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    repo = make_repo(tmp_path)
+    code = main(
+        ["labels", "apply", "--repo", "acme/shop", "--file", str(repo / ".github/labels.yml")]
+    )
+    assert code == 2
+    assert "GITHUB_TOKEN is not set" in capsys.readouterr().err
+
+
+def test_apply_with_a_bad_token_reports_github_message(
+    tmp_path: Path,
+    api_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", "wrong")
+    assert apply(tmp_path, api_url) == 2
+    assert "Bad credentials" in capsys.readouterr().err
