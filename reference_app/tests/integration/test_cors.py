@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from pricing_service.main import create_app
 from pricing_service.settings import Settings
+from tests.deployed import deployed
 
 
 def test_allowed_origin_gets_headers_and_exposed_request_id(client: TestClient) -> None:
@@ -50,7 +51,7 @@ def test_preflight_from_disallowed_origin_is_refused(client: TestClient) -> None
 def test_deployed_environment_allows_only_its_list(
     make_settings: Callable[..., Settings], env: str
 ) -> None:
-    settings = make_settings(app_env=env, cors_allowed_origins="https://console.acme.example")
+    settings = make_settings(**deployed(env))
     with TestClient(create_app(settings)) as client:
         ok = client.get("/health/live", headers={"Origin": "https://console.acme.example"})
         local = client.get("/health/live", headers={"Origin": "http://localhost:5173"})

@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from pricing_service.settings import DEV_CORS_ORIGINS, Environment, SettingsError, load_settings
+from tests.deployed import deployed
 
 
 def load(**values: object) -> object:
@@ -22,11 +23,11 @@ def test_development_defaults_allow_localhost() -> None:
 
 
 def test_origins_are_split_and_trimmed() -> None:
-    settings = load_settings(
-        _env_file=None,
-        app_env="production",
-        cors_allowed_origins=" https://a.example ,https://b.example,",
-    )
+    values = {
+        **deployed("production"),
+        "cors_allowed_origins": " https://a.example ,https://b.example,",
+    }
+    settings = load_settings(_env_file=None, **values)
     assert settings.allowed_origins == ("https://a.example", "https://b.example")
     assert settings.app_env is Environment.PRODUCTION
     assert settings.effective_log_format == "json"
@@ -42,6 +43,8 @@ def test_origins_are_split_and_trimmed() -> None:
         ({"app_env": "prod"}, "APP_ENV"),
         ({"log_format": "xml"}, "LOG_FORMAT"),
         ({"database_url": "mysql://x"}, "DATABASE_URL"),
+        ({**deployed("staging"), "database_url": "sqlite:///x.db"}, "DATABASE_URL: SQLite"),
+        ({**deployed("production"), "cors_allowed_origins": "*"}, "'*' is not allowed"),
     ],
 )
 def test_invalid_settings_raise_one_line(values: dict[str, object], message: str) -> None:
@@ -49,6 +52,13 @@ def test_invalid_settings_raise_one_line(values: dict[str, object], message: str
         load(**values)
     assert message in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+def test_docs_are_off_in_production_unless_enabled() -> None:
+    assert load_settings(_env_file=None, **deployed("staging")).serves_api_docs
+    assert not load_settings(_env_file=None, **deployed("production")).serves_api_docs
+    enabled = {**deployed("production"), "api_docs_enabled": "true"}
+    assert load_settings(_env_file=None, **enabled).serves_api_docs
 
 
 def test_cli_refuses_wildcard_origins_in_production() -> None:
