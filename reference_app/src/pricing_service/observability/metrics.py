@@ -1,0 +1,152 @@
+"""Prometheus metrics: the names and labels are a contract with policies/slo.yaml.
+
+- ``http_request_duration_seconds`` (histogram) and ``http_requests_total`` (counter), labelled
+  ``method``, ``route`` (the route template, ``<unmatched>`` when nothing matched, never the raw
+  URL) and ``status_class`` (``2xx``..``5xx``). The buckets include exactly 0.25 s: the latency
+  objective, so the SLI is an exact bucket, not an interpolation.
+- Sync: ``pricing_sync_backlog``, ``pricing_sync_oldest_pending_age_seconds``,
+  ``pricing_sync_last_success_timestamp_seconds`` (gauges) and ``pricing_sync_items_total``
+  (counter, label ``outcome``: pushed | failed | retried).
+
+Several uvicorn workers share their values through prometheus-client's multiprocess mode: the
+``serve`` command prepares ``PROMETHEUS_MULTIPROC_DIR`` (see ``observability/multiprocess.py``)
+and GET /metrics then aggregates every worker's files.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Literal
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.multiprocess import MultiProcessCollector
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from pricing_service.observability.request_context import route_template
+from pricing_service.settings import Settings
+
+METRICS_PATH = "/metrics"
+# Must contain LATENCY_OBJECTIVE_SECONDS exactly (policies/slo.yaml, api-latency).
+LATENCY_OBJECTIVE_SECONDS = 0.25
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+HTTP_LABELS = ("method", "route", "status_class")
+
+HTTP_REQUEST_DURATION = Histogram(
+    "http_request_duration_seconds",
+    "Time from the request's arrival to the end of its response, by route template.",
+    HTTP_LABELS,
+    buckets=LATENCY_BUCKETS,
+)
+HTTP_REQUESTS = Counter("http_requests", "Requests answered, by route template.", HTTP_LABELS)
+
+# "mostrecent": across workers, the last value any of them set is the truth.
+SYNC_BACKLOG = Gauge(
+    "pricing_sync_backlog",
+    "Products whose price change is waiting to be pushed to the marketplace.",
+    multiprocess_mode="mostrecent",
+)
+SYNC_OLDEST_PENDING_AGE = Gauge(
+    "pricing_sync_oldest_pending_age_seconds",
+    "Age of the oldest price change not yet pushed (0 when nothing is pending).",
+    multiprocess_mode="mostrecent",
+)
+SYNC_LAST_SUCCESS = Gauge(
+    "pricing_sync_last_success_timestamp_seconds",
+    "Unix time of the last sync run that pushed without failures.",
+    multiprocess_mode="max",
+)
+SYNC_ITEMS = Counter(
+    "pricing_sync_items", "Items the sync worker handled, by outcome.", ("outcome",)
+)
+SyncOutcome = Literal["pushed", "failed", "retried"]
+SYNC_OUTCOMES: tuple[SyncOutcome, ...] = ("pushed", "failed", "retried")
+for _outcome in SYNC_OUTCOMES:  # expose every outcome at 0 from the start: rate() needs a base
+    SYNC_ITEMS.labels(outcome=_outcome)
+
+# Coroutines run before each scrape, e.g. to read the sync backlog from the database so the
+# gauges stay true even when no worker is alive to update them.
+ScrapeHook = Callable[[FastAPI], Awaitable[None]]
+
+
+def status_class(status: int) -> str:
+    return f"{status // 100}xx"
+
+
+def record_sync_item(outcome: SyncOutcome, count: int = 1) -> None:
+    SYNC_ITEMS.labels(outcome=outcome).inc(count)
+
+
+def set_sync_status(
+    *, backlog: int, oldest_pending_age_seconds: float, last_success: float | None = None
+) -> None:
+    """Publish the sync state; ``last_success`` is a Unix time, when a run just succeeded."""
+    SYNC_BACKLOG.set(backlog)
+    SYNC_OLDEST_PENDING_AGE.set(max(0.0, oldest_pending_age_seconds))
+    if last_success is not None:
+        SYNC_LAST_SUCCESS.set(last_success)
+
+
+def add_scrape_hook(app: FastAPI, hook: ScrapeHook) -> None:
+    if not hasattr(app.state, "metrics_scrape_hooks"):
+        app.state.metrics_scrape_hooks = []
+    app.state.metrics_scrape_hooks.append(hook)
+
+
+class MetricsMiddleware:
+    """Pure ASGI: records every HTTP request's duration and count under its route template."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500  # what the client gets when the app raises before answering
+        started = time.perf_counter()
+
+        async def send_recording_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_recording_status)
+        finally:
+            labels = (scope["method"], route_template(scope), status_class(status))
+            HTTP_REQUEST_DURATION.labels(*labels).observe(time.perf_counter() - started)
+            HTTP_REQUESTS.labels(*labels).inc()
+
+
+def _registry(settings: Settings) -> CollectorRegistry:
+    if settings.prometheus_multiproc_dir is None:
+        return REGISTRY
+    registry = CollectorRegistry()  # a fresh one per scrape, as prometheus-client requires
+    # prometheus-client leaves this __init__ unannotated; it registers itself on `registry`.
+    MultiProcessCollector(registry, path=str(settings.prometheus_multiproc_dir))  # type: ignore[no-untyped-call]
+    return registry
+
+
+router = APIRouter()
+
+
+@router.get(METRICS_PATH, include_in_schema=False)
+async def metrics(request: Request) -> Response:
+    """Prometheus exposition of this service (all workers, in multiprocess mode)."""
+    app: FastAPI = request.app
+    hooks: list[ScrapeHook] = getattr(app.state, "metrics_scrape_hooks", [])
+    for hook in hooks:
+        await hook(app)
+    body = generate_latest(_registry(app.state.settings))
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
