@@ -52,6 +52,8 @@ def configure_logging(level: str, fmt: Literal["json", "console"]) -> None:
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
+    # aiosqlite logs every call with its arguments at DEBUG: credentials would reach the logs.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 
 class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]

@@ -1,0 +1,97 @@
+"""FastAPI dependencies: ``current_user`` and ``require(permission)``.
+
+Usage in any router::
+
+    user: Annotated[User, Depends(require(Permission.PRICES_WRITE))]
+
+The user is loaded on every request (one query, joined with the session's family), so a
+disabled or deleted user, or a logged-out session, stops working on the next call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+import structlog
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from pricing_service.auth.models import User
+from pricing_service.auth.passwords import Passwords, passwords_for
+from pricing_service.auth.permissions import Permission, permissions_for
+from pricing_service.auth.problems import authentication_required, invalid_token, permission_denied
+from pricing_service.auth.service import AuthService
+from pricing_service.auth.tokens import Claims, InvalidTokenError, TokenCodec
+from pricing_service.db import Session
+from pricing_service.settings import Settings
+
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    description="Access token from POST /api/auth/login or /api/auth/refresh",
+)
+
+
+@dataclass(frozen=True)
+class AuthToolkit:
+    """What auth needs per process, built once per app from its settings."""
+
+    settings: Settings
+    codec: TokenCodec
+    passwords: Passwords
+
+
+def auth_toolkit(request: Request) -> AuthToolkit:
+    toolkit: AuthToolkit | None = getattr(request.app.state, "auth_toolkit", None)
+    if toolkit is None:
+        settings: Settings = request.app.state.settings
+        toolkit = AuthToolkit(settings, TokenCodec(settings), passwords_for(settings))
+        request.app.state.auth_toolkit = toolkit
+    return toolkit
+
+
+def auth_service(
+    session: Session, toolkit: Annotated[AuthToolkit, Depends(auth_toolkit)]
+) -> AuthService:
+    return AuthService(session, toolkit.settings, toolkit.codec, toolkit.passwords)
+
+
+@dataclass(frozen=True)
+class Authenticated:
+    user: User
+    claims: Claims
+
+
+async def authenticated(
+    service: Annotated[AuthService, Depends(auth_service)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> Authenticated:
+    if credentials is None:
+        raise authentication_required()
+    try:
+        user, claims = await service.authenticate(credentials.credentials)
+    except InvalidTokenError as error:
+        raise invalid_token(str(error)) from None
+    structlog.contextvars.bind_contextvars(user_id=user.id)
+    return Authenticated(user, claims)
+
+
+async def current_user(auth: Annotated[Authenticated, Depends(authenticated)]) -> User:
+    return auth.user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require(permission: Permission) -> Callable[..., Awaitable[User]]:
+    """A dependency that answers 401 without a valid token and 403 without the permission."""
+
+    async def dependency(user: CurrentUser) -> User:
+        if permission not in permissions_for(user.role):
+            raise permission_denied(permission.value)
+        return user
+
+    dependency.__name__ = f"require_{permission.name.lower()}"
+    return dependency
