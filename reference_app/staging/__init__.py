@@ -1,0 +1,1 @@
+"""The reference service run the way staging runs it: ``python -m staging.smoke``."""
