@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine, pool
+from sqlalchemy.engine import Connection
 
 from pricing_service.db import Base, sync_url
 from pricing_service.models import import_all_models
@@ -16,6 +17,20 @@ database_url = config.attributes.get("database_url") or load_settings().database
 url = sync_url(database_url)
 render_as_batch = url.get_backend_name() == "sqlite"  # SQLite needs batch mode for ALTER
 
+# policies/migrations.md: a migration gives up quickly rather than queueing the API behind a lock.
+# A revision that needs longer raises its own limit with SET LOCAL (lock_timeout never over 10s).
+POSTGRESQL_TIMEOUTS = (
+    "SET LOCAL lock_timeout = '5s'",
+    "SET LOCAL statement_timeout = '60s'",
+)
+
+
+def set_timeouts(dialect_name: str) -> None:
+    """Inside the migration transaction: the PostgreSQL limits (also in ``upgrade --sql``)."""
+    if dialect_name == "postgresql":
+        for statement in POSTGRESQL_TIMEOUTS:
+            context.execute(statement)
+
 
 def run_offline() -> None:
     context.configure(
@@ -26,6 +41,7 @@ def run_offline() -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        set_timeouts(url.get_backend_name())
         context.run_migrations()
 
 
@@ -34,14 +50,21 @@ def run_online() -> None:
     if connectable is None:
         connectable = create_engine(url, poolclass=pool.NullPool)
     with connectable.connect() if hasattr(connectable, "connect") else connectable as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            render_as_batch=render_as_batch,
-            compare_type=True,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        run_on(connection)
+
+
+def run_on(connection: Connection) -> None:
+    """Migrate on a connection; its dialect (not the settings URL) decides batch mode and limits."""
+    dialect_name = connection.dialect.name
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=dialect_name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        set_timeouts(dialect_name)
+        context.run_migrations()
 
 
 if context.is_offline_mode():

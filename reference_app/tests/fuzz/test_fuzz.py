@@ -1,0 +1,134 @@
+"""Schema fuzzing: Schemathesis against the in-process app, every operation, zero failures.
+
+Run by ``nox -s fuzz`` (which sets ``FUZZ_SEED`` and ``FUZZ_MAX_EXAMPLES``); skipped otherwise,
+so the everyday test run stays fast. Reproduce a run with the seed it prints:
+``FUZZ_SEED=<seed> uv run pytest reference_app/tests/fuzz``.
+
+The app is the real composition root on the migrated test database, with an admin user, a few
+products and a sync job seeded so path ids hit real rows half of the time. Each request carries
+a freshly minted admin token (a fuzzed ``POST /api/auth/logout`` revokes only its own session).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import schemathesis
+from fastapi import FastAPI
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    ignored_auth,
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from sqlalchemy.orm import Session
+
+from pricing_service.auth.models import User
+from pricing_service.pricing.models import Product, utcnow
+
+FUZZ_SEED = os.environ.get("FUZZ_SEED", "")
+MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "25"))
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+    ignored_auth,
+]
+SEEDED_PRODUCTS = 5
+
+pytestmark = pytest.mark.skipif(
+    not FUZZ_SEED, reason="schema fuzzing runs in `nox -s fuzz` (set FUZZ_SEED to run it here)"
+)
+
+
+@pytest.fixture
+def seeded_ids(db: Session) -> dict[str, list[int]]:
+    """A few products (and their ids) for the path parameters to hit."""
+    now = utcnow()
+    products = [
+        Product(
+            sku=f"FUZZ-{n:03d}",
+            title=f"Fuzz product {n}",
+            currency="ARS",
+            cost=Decimal("60.00"),
+            price=Decimal("100.00"),
+            min_price=Decimal("50.00"),
+            max_price=Decimal("200.00"),
+            marketplace_item_id=f"MLA{n:010d}",
+            version=1,
+            created_at=now,
+            updated_at=now,
+        )
+        for n in range(1, SEEDED_PRODUCTS + 1)
+    ]
+    db.add_all(products)
+    db.commit()
+    return {"product_id": [p.id for p in products]}
+
+
+@pytest.fixture
+def fuzz_schema(
+    app: FastAPI,
+    seeded_ids: dict[str, list[int]],
+    admin: User,
+    auth_headers: Callable[..., dict[str, str]],
+) -> Any:
+    config = schemathesis.Config.from_dict(
+        {
+            "seed": int(FUZZ_SEED),
+            "generation": {"max-examples": MAX_EXAMPLES, "mode": "all", "database": "none"},
+        }
+    )
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=config)
+
+    @schema.hook
+    def flatmap_path_parameters(_context: Any, path_parameters: dict[str, Any] | None) -> Any:
+        """Half of the generated ids are swapped for seeded ones, so lookups find rows."""
+        options = [st.just(path_parameters)]
+        if not path_parameters:
+            return options[0]
+        for name, ids in seeded_ids.items():
+            if isinstance(path_parameters.get(name), int):
+                options.append(
+                    st.sampled_from(ids).map(lambda i, n=name: {**path_parameters, n: i})
+                )
+        return st.one_of(options)
+
+    @schema.auth(refresh_interval=None)
+    class AdminToken:
+        """A fresh admin session per case, through Schemathesis so its auth checks see it."""
+
+        def get(self, _case: Any, _ctx: Any) -> str:
+            return auth_headers(user=admin)["Authorization"]
+
+        def set(self, case: Any, data: str, _ctx: Any) -> None:
+            case.headers = {**(case.headers or {}), "Authorization": data}
+
+    return schema
+
+
+@pytest.fixture
+def admin(make_user: Callable[..., User]) -> User:
+    return make_user(role="admin")
+
+
+schema = schemathesis.pytest.from_fixture("fuzz_schema")
+
+
+@schema.parametrize()
+@settings(
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    deadline=None,
+)
+def test_every_operation_survives_fuzzing(case: Any) -> None:
+    case.call_and_validate(checks=CHECKS)
