@@ -9,6 +9,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import nox
@@ -42,6 +47,7 @@ def lint(session: nox.Session) -> None:
     args = session.posargs or ["."]
     session.run("ruff", "check", *args)
     session.run("ruff", "format", "--check", *args)
+    session.run("hadolint", "reference_app/Dockerfile")
 
 
 @nox.session
@@ -70,13 +76,293 @@ def tests(session: nox.Session) -> None:
     )
 
 
-@nox.session(default=False)
-def serve(session: nox.Session) -> None:
-    """Migrate, then run the reference API on its embedded SQLite default (development)."""
+def _passwordless_sudo() -> bool:
+    if shutil.which("sudo") is None:
+        return False
+    return subprocess.run(["sudo", "-n", "true"], check=False, capture_output=True).returncode == 0
+
+
+def promtool(session: nox.Session) -> str:
+    """Path of promtool; installs the Debian package `prometheus` when it is missing."""
+    found = shutil.which("promtool")
+    if found:
+        return found
+    # As root, or with password-less sudo (GitHub's runners); never prompt for a password.
+    if os.geteuid() == 0:
+        sudo: list[str] = []
+    elif _passwordless_sudo():
+        sudo = ["sudo", "-n"]
+    else:
+        session.error(
+            "promtool is not on PATH and installing it needs root: "
+            "run `sudo apt-get install -y prometheus` (Debian/Ubuntu) and retry"
+        )
+    session.run(*sudo, "apt-get", "update", external=True)
+    session.run(
+        *sudo,
+        "env",
+        "DEBIAN_FRONTEND=noninteractive",
+        "apt-get",
+        "install",
+        "-y",
+        "prometheus",
+        external=True,
+    )
+    found = shutil.which("promtool")
+    if not found:
+        session.error("installed the prometheus package but promtool is still not on PATH")
+    return found
+
+
+@nox.session
+def slo(session: nox.Session) -> None:
+    """SLO rules: rendered files up to date, `promtool check rules`, promtool unit tests."""
+    install(session)
+    rules_dir = "ops/prometheus"
+    session.run("govkit", "slo", "render", "policies/slo.yaml", "-o", f"{rules_dir}/", "--check")
+    tool = promtool(session)
+    session.run(
+        tool, "check", "rules", *sorted(map(str, ROOT.glob(f"{rules_dir}/*.yml"))), external=True
+    )
+    tests = session.posargs or sorted(map(str, ROOT.glob(f"{rules_dir}/tests/*.test.yml")))
+    session.run(tool, "test", "rules", *tests, external=True)
+
+
+@nox.session
+def secrets(session: nox.Session) -> None:
+    """Secrets gate: detect-secrets + govkit plugins on tracked files, audited baseline."""
+    install(session)
+    args = session.posargs or ["--baseline", ".secrets.baseline"]
+    session.run("govkit", "secrets", "scan", *args)
+    session.run("govkit", "check", ".", "--select", "SEC101,SEC102", "--quiet")
+
+
+@nox.session
+def workflows(session: nox.Session) -> None:
+    """Workflows: GitHub schema, actionlint, zizmor (offline), govkit's workflow checks."""
+    install(session)
+    args = session.posargs or ["."]
+    root = Path(args[0])
+    files = sorted(map(str, (root / ".github" / "workflows").glob("*.y*ml")))
+    if not files:
+        session.error(f"no workflow files under {root}/.github/workflows")
+    session.run("govkit", "workflows", "check", str(root))  # first: its messages are the fixes
+    session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *files)
+    session.run("actionlint", *files)
+    session.run("zizmor", "--offline", *files)
+
+
+@nox.session
+def check(session: nox.Session) -> None:
+    """govkit check: every repository check on this repository."""
+    install(session)
+    session.run("govkit", "check", *(session.posargs or ["."]))
+
+
+@nox.session
+def audit(session: nox.Session) -> None:
+    """govkit audit: this repository must score 100 against its own policies."""
+    install(session)
+    args = session.posargs or ["--fail-under", "100"]
+    session.run("govkit", "audit", ".", *args)
+
+
+@nox.session
+def jwt_matrix(session: nox.Session) -> None:
+    """JWT matrix: JWT-01..JWT-15 and extended cases, then a table of ID → result."""
+    install(session)
+    # SQLite by default; TEST_DATABASE_URL=postgresql+psycopg://... runs it on PostgreSQL.
+    args = session.posargs or ["-q"]
+    session.run("pytest", "reference_app/tests/jwt_matrix", "-m", "jwt_matrix", *args)
+
+
+@nox.session
+def contracts(session: nox.Session) -> None:
+    """API contract: the app's OpenAPI vs contracts/openapi.json (`-- --update` rewrites it)."""
     install(session)
     session.chdir(APP)
+    # One line per finding; fails on a breaking change, or on any difference until --update.
+    session.run("python", "-m", "tests.contract.gate", *session.posargs)
+    session.run("pytest", "tests/contract", "-p", "no:cacheprovider")
+
+
+@nox.session
+def template(session: nox.Session) -> None:
+    """Copier template: stamped repos pass their own gate, update merges, kit files in sync."""
+    install(session)
+    if "--sync" in session.posargs:  # rewrite the kit's shared governance files from template/
+        session.run("python", "tests/test_template_selfhost.py", "--sync")
+        return
+    tests = ["tests/test_template.py", "tests/test_template_selfhost.py"]
+    session.run("pytest", "-p", "no:cacheprovider", *(session.posargs or tests))
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """Schemathesis on the in-process app: every operation, a fixed seed, zero failures."""
+    install(session)
+    session.chdir(APP)
+    # FUZZ_SEED=<n> reproduces a run; FUZZ_MAX_EXAMPLES bounds cases per operation and phase.
+    env = {
+        "FUZZ_SEED": os.environ.get("FUZZ_SEED", "20261126"),
+        "FUZZ_MAX_EXAMPLES": os.environ.get("FUZZ_MAX_EXAMPLES", "25"),
+    }
+    session.log(f"FUZZ_SEED={env['FUZZ_SEED']} FUZZ_MAX_EXAMPLES={env['FUZZ_MAX_EXAMPLES']}")
+    session.run("pytest", "tests/fuzz", "-p", "no:cacheprovider", *session.posargs, env=env)
+
+
+@nox.session
+def migrations(session: nox.Session) -> None:
+    """Alembic: one head, up/down/up, models = migrations, named constraints; squawk; MG1xx."""
+    install(session)
+    session.chdir(APP)
+    pytest_args = ["tests/migrations", "-p", "no:cacheprovider", *session.posargs]
+    session.run("pytest", *pytest_args, env={"TEST_DATABASE_URL": ""})  # SQLite
+    if os.environ.get("TEST_DATABASE_URL"):  # PostgreSQL too when it is set (CI sets it)
+        session.run("pytest", *pytest_args)
+    sql_dir = Path(session.create_tmp()) / "migrations-sql"
+    session.run("python", "-m", "tests.migrations.offline_sql", str(sql_dir))
+    session.run("squawk", "-c", ".squawk.toml", *sorted(map(str, sql_dir.glob("*.sql"))))
+    session.chdir(ROOT)
+    session.run("govkit", "check", ".", "--select", "MG101,MG102,MG103")
+
+
+FRONTEND = APP / "frontend"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def npm(session: nox.Session) -> str:
+    """Path of npm; a clear error when Node.js is missing."""
+    found = shutil.which("npm")
+    if not found:
+        session.error(
+            "Node.js is not installed (no npm on PATH): install Node.js 20.19+ "
+            "(e.g. `apt-get install -y nodejs npm` or nodejs.org) and retry"
+        )
+    return found
+
+
+def npm_ci(session: nox.Session) -> str:
+    """npm ci in reference_app/frontend: exactly the versions of package-lock.json."""
+    tool = npm(session)
+    session.chdir(FRONTEND)
+    session.run(tool, "ci", "--no-audit", "--no-fund", "--prefer-offline", external=True)
+    return tool
+
+
+def chromium(session: nox.Session) -> str:
+    """Debian's Chromium, installed with apt when missing; never a downloaded browser."""
+    if Path(CHROMIUM).exists():
+        return CHROMIUM
+    if os.geteuid() == 0:
+        sudo: list[str] = []
+    elif _passwordless_sudo():
+        sudo = ["sudo", "-n"]
+    else:
+        session.error(
+            f"{CHROMIUM} is missing and installing it needs root: "
+            "run `sudo apt-get install -y chromium` (Debian/Ubuntu) and retry"
+        )
+    session.run(*sudo, "apt-get", "update", external=True)
+    session.run(
+        *sudo,
+        "env",
+        "DEBIAN_FRONTEND=noninteractive",
+        "apt-get",
+        "install",
+        "-y",
+        "chromium",
+        external=True,
+    )
+    if not Path(CHROMIUM).exists():
+        session.error(f"installed the chromium package but {CHROMIUM} is still missing")
+    return CHROMIUM
+
+
+@nox.session(python=False)
+def frontend_lint(session: nox.Session) -> None:
+    """Pricing console: npm ci, ESLint (typed rules, React hooks) and tsc --noEmit."""
+    tool = npm_ci(session)
+    session.run(tool, "run", "lint", "--", *session.posargs, external=True)
+    session.run(tool, "run", "typecheck", external=True)
+
+
+@nox.session(python=False)
+def frontend_tests(session: nox.Session) -> None:
+    """Pricing console: Vitest unit tests (jsdom, Testing Library)."""
+    tool = npm_ci(session)
+    session.run(tool, "test", "--", *session.posargs, external=True)
+
+
+@nox.session
+def e2e(session: nox.Session) -> None:
+    """Pricing console in Debian's headless Chromium against a live service (Playwright)."""
+    install(session)
+    chromium(session)
+    tool = npm_ci(session)
+    session.run(tool, "run", "build", external=True)
+    session.chdir(ROOT)
+    artifacts = Path(session.virtualenv.location) / "artifacts"
+    shutil.rmtree(artifacts, ignore_errors=True)  # screenshots of this run only
+    session.env["E2E_ARTIFACTS_DIR"] = str(artifacts)
+    session.log(f"server logs and failure screenshots: {artifacts}")
+    args = session.posargs or ["-q"]
+    session.run("pytest", "reference_app/e2e", "-p", "no:cacheprovider", *args)
+
+
+@nox.session
+def staging_smoke(session: nox.Session) -> None:
+    """Staging smoke: APP_ENV=staging on PostgreSQL, 2 API workers + worker, checked over HTTP."""
+    install(session)
+    session.chdir(APP)
+    # STAGING_DATABASE_URL, else TEST_DATABASE_URL's server, else 127.0.0.1:5432 (--help).
+    probe = session.run(
+        "python", "-m", "staging.smoke", "--check-database", silent=True, success_codes=[0, 3]
+    )
+    if isinstance(probe, str) and "is not reachable" in probe:
+        session.skip(probe.strip())
+    session.run("python", "-m", "staging.smoke", *session.posargs)
+
+
+@nox.session(default=False)
+def serve(session: nox.Session) -> None:
+    """Build the console, migrate, seed, then run the API on embedded SQLite (development)."""
+    install(session)
+    if shutil.which("npm"):
+        session.run(npm_ci(session), "run", "build", external=True)
+        session.log("the pricing console is at / of the server below")
+    else:
+        session.warn("Node.js (npm) not found: serving the API only, without the console at /")
+    session.chdir(APP)
     session.run("pricing-service", "migrate")
-    session.run("pricing-service", "serve", *session.posargs)
+    session.run("pricing-service", "seed", "--products", "200")  # idempotent demo catalogue
+    session.run("pricing-service", "users", "ensure-demo")  # prints new credentials once
+    with fake_marketplace(session):  # the in-process sync worker pushes prices to it
+        session.run("pricing-service", "serve", *session.posargs)
+
+
+@contextlib.contextmanager
+def fake_marketplace(session: nox.Session) -> Iterator[None]:
+    """The local fake MercadoLibre on :8001 in the background, unless ML_API_BASE_URL is set."""
+    if os.environ.get("ML_API_BASE_URL"):
+        yield
+        return
+    command = [str(Path(session.bin) / "pricing-service"), "fake-marketplace", "--port", "8001"]
+    session.log("fake marketplace on http://127.0.0.1:8001 (GET /_fake/items shows pushed prices)")
+    process = subprocess.Popen(command)
+    try:
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@nox.session(default=False)
+def bench_sync(session: nox.Session) -> None:
+    """Benchmark: push 5,000 pending prices to the fake marketplace (BENCHMARKS.md)."""
+    install(session)
+    session.chdir(APP)
+    session.run("python", "bench/sync_throughput.py", *session.posargs)
 
 
 if __name__ == "__main__":

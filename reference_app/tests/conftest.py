@@ -4,6 +4,7 @@ an HTTP client and a sync session for factories. See tests/README.md."""
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from pricing_service.auth.models import RefreshFamily, User, utcnow
+from pricing_service.auth.passwords import passwords_for
+from pricing_service.auth.tokens import TokenCodec, TokenType, new_session_id
 from pricing_service.db import Base, alembic_config, sync_url
 from pricing_service.main import create_app
 from pricing_service.models import import_all_models
@@ -102,3 +106,56 @@ def db(sync_engine: Engine) -> Iterator[Session]:
 @pytest.fixture
 def app_root() -> Path:
     return Path(__file__).resolve().parents[1]
+
+
+# --- auth factories (auth domain): users and access tokens without the argon2 or login cost ---
+
+TEST_PASSWORD = "correct-horse-battery-staple"  # pragma: allowlist secret
+
+
+@pytest.fixture
+def make_user(db: Session, settings: Settings) -> Callable[..., User]:
+    """Create a user: ``make_user(email=None, role="viewer", password=None, is_active=True)``.
+
+    The password defaults to ``TEST_PASSWORD``; the email to a unique address.
+    """
+    counter = iter(range(1, 1_000_000))
+
+    def make(
+        email: str | None = None,
+        role: str = "viewer",
+        password: str | None = None,
+        is_active: bool = True,
+    ) -> User:
+        user = User(
+            email=email or f"user{next(counter)}-{uuid.uuid4().hex[:8]}@example.com",
+            password_hash=passwords_for(settings).hash_blocking(password or TEST_PASSWORD),
+            role=role,
+            is_active=is_active,
+        )
+        db.add(user)
+        db.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def auth_headers(
+    db: Session, settings: Settings, make_user: Callable[..., User]
+) -> Callable[..., dict[str, str]]:
+    """``auth_headers(role="admin", user=None)`` → ``{"Authorization": "Bearer <access>"}``.
+
+    Opens a session (refresh family) for the user and mints its access token directly.
+    """
+    codec = TokenCodec(settings)
+
+    def make(role: str = "admin", user: User | None = None) -> dict[str, str]:
+        user = user or make_user(role=role)
+        family = RefreshFamily(id=new_session_id(), user_id=user.id, created_at=utcnow())
+        db.add(family)
+        db.commit()
+        token = codec.encode(TokenType.ACCESS, user.id, family.id).token
+        return {"Authorization": f"Bearer {token}"}
+
+    return make

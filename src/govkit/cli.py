@@ -18,9 +18,16 @@ from govkit.errors import UsageError
 # Modules that register sub-commands; each later issue adds its own line.
 COMMAND_MODULES: tuple[str, ...] = (
     "govkit.commands.check",
+    "govkit.commands.audit",
+    "govkit.commands.labels",
     "govkit.commands.slo",
     "govkit.commands.contracts",
     "govkit.commands.secrets",
+    "govkit.commands.workflows",
+    "govkit.commands.rulesets",
+    "govkit.commands.codeowners",
+    "govkit.commands.adr",
+    "govkit.commands.runbooks",
 )
 
 

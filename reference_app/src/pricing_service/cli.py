@@ -14,12 +14,17 @@ from collections.abc import Sequence
 
 from pricing_service import __version__
 from pricing_service.observability.logging import configure_logging
-from pricing_service.settings import SettingsError, load_settings
+from pricing_service.settings import Settings, SettingsError, load_settings
 
 # Modules that register sub-commands; each domain adds its own line.
 COMMAND_MODULES: tuple[str, ...] = (
     "pricing_service.commands.serve",
     "pricing_service.commands.migrate",
+    "pricing_service.commands.seed",
+    "pricing_service.commands.users",
+    "pricing_service.commands.fake_marketplace",
+    "pricing_service.commands.worker",
+    "pricing_service.commands.openapi",
 )
 
 
@@ -39,16 +44,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _load() -> Settings:
+    """Settings, with the metrics directory created: prometheus-client opens files there as soon
+    as a command module imports it, so this runs before the parser imports them."""
+    settings = load_settings()
+    if settings.prometheus_multiproc_dir is not None:
+        try:
+            settings.prometheus_multiproc_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise CommandError(
+                f"PROMETHEUS_MULTIPROC_DIR: cannot create it: {error.strerror}"
+            ) from None
+    return settings
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    failure: SettingsError | CommandError | None = None
     try:
-        settings = load_settings()
-        configure_logging(settings.log_level, settings.effective_log_format)
-        code: int = args.handler(args, settings)
+        settings = _load()
     except (SettingsError, CommandError) as error:
-        sys.stderr.write(f"pricing-service {args.command}: {error}\n")
-        return 2
-    return code
+        failure = error
+    args = build_parser().parse_args(argv)  # --help works even when settings are invalid
+    if failure is None:
+        try:
+            configure_logging(settings.log_level, settings.effective_log_format)
+            code: int = args.handler(args, settings)
+        except (SettingsError, CommandError) as error:
+            failure = error
+        else:
+            return code
+    sys.stderr.write(f"pricing-service {args.command}: {failure}\n")
+    return 2
 
 
 if __name__ == "__main__":

@@ -21,6 +21,9 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         description="Products, guarded price updates and MercadoLibre sync.",
         lifespan=build_lifespan(settings),
+        docs_url="/docs" if settings.serves_api_docs else None,
+        redoc_url="/redoc" if settings.serves_api_docs else None,
+        openapi_url="/openapi.json" if settings.serves_api_docs else None,
     )
     app.state.settings = settings
     register_middleware(app, settings)

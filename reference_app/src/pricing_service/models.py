@@ -5,7 +5,11 @@ from __future__ import annotations
 import importlib
 
 # Each domain adds its models module here.
-MODEL_MODULES: tuple[str, ...] = ()
+MODEL_MODULES: tuple[str, ...] = (
+    "pricing_service.auth.models",
+    "pricing_service.pricing.models",
+    "pricing_service.sync.models",
+)
 
 
 def import_all_models() -> None:

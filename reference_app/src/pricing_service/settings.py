@@ -5,12 +5,13 @@ Nothing else reads ``os.environ``. Invalid settings stop startup with one line n
 
 from __future__ import annotations
 
+from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 APP_ROOT = Path(__file__).resolve().parents[2]  # reference_app/
@@ -21,6 +22,35 @@ DEV_CORS_ORIGINS = (
     "http://localhost:8000",
     "http://127.0.0.1:8000",
 )
+# Development and test talk to the local fake marketplace (`pricing-service fake-marketplace`),
+# which accepts exactly these credentials; staging/production must configure real ones.
+DEV_ML_API_BASE_URL = "http://127.0.0.1:8001"
+DEV_ML_CLIENT_ID = "dev-client"
+DEV_ML_CLIENT_SECRET = "dev-client-secret-for-the-fake"  # noqa: S105  # pragma: allowlist secret
+DEV_ML_REFRESH_TOKEN = "TG-dev-refresh-for-the-fake"  # noqa: S105  # pragma: allowlist secret
+
+
+# Public on purpose: refused outside development and test.
+DEV_JWT_SECRET = "development-only-jwt-secret-never-deploy-0123456789"  # noqa: S105  # pragma: allowlist secret
+WELL_KNOWN_SECRETS = frozenset(
+    {
+        DEV_JWT_SECRET,
+        "change-me",
+        "changeme",
+        "change_me",
+        "secret",
+        "jwt-secret",
+        "jwt_secret",
+        "password",
+        "your-secret-key",
+        "supersecret",
+        "super-secret",
+        "test",
+        "dev",
+        "development",
+    }
+)
+MIN_SECRET_BYTES = 32
 
 
 class Environment(StrEnum):
@@ -49,6 +79,78 @@ class Settings(BaseSettings):
     log_format: Literal["json", "console"] | None = Field(
         default=None, description="json by default outside development"
     )
+    # Serving (docs/deploy.md): interactive docs are off in production unless asked for.
+    api_docs_enabled: bool | None = Field(
+        default=None,
+        description="serve /docs, /redoc and /openapi.json; default: not in production",
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="proxies whose X-Forwarded-For/-Proto are trusted (comma-separated IPs)",
+    )
+    # Metrics (policies/slo.md): GET /metrics is on by default only in development.
+    metrics_enabled: bool | None = Field(
+        default=None, description="serve GET /metrics; default: only in development"
+    )
+    prometheus_multiproc_dir: Path | None = Field(
+        default=None, description="set by `serve` for several workers (prometheus-client)"
+    )
+    # MercadoLibre sync (sync/). Unset marketplace values fall back to the local fake outside
+    # staging/production (see ml_* properties); deployed environments must set all four.
+    ml_api_base_url: str | None = None
+    ml_client_id: str | None = None
+    ml_client_secret: SecretStr | None = None
+    ml_refresh_token: SecretStr | None = Field(
+        default=None, description="the seller's initial refresh token; rotated in the database"
+    )
+    ml_ca_bundle: Path | None = Field(
+        default=None,
+        description="PEM file of the CAs trusted for ML_API_BASE_URL instead of the system store",
+    )
+    ml_connect_timeout_seconds: float = Field(default=3.0, gt=0)
+    ml_timeout_seconds: float = Field(default=10.0, gt=0, description="read/write/pool timeout")
+    sync_concurrency: int = Field(default=8, ge=1, le=64)
+    sync_rate_limit_per_second: float = Field(default=20.0, gt=0)
+    sync_max_attempts: int = Field(default=5, ge=1, le=20, description="per item, per job")
+    sync_backoff_base_seconds: float = Field(default=0.5, gt=0)
+    sync_backoff_max_seconds: float = Field(default=30.0, gt=0)
+    sync_lease_seconds: float = Field(default=30.0, ge=0.5)
+    sync_poll_seconds: float = Field(default=1.0, gt=0)
+    sync_schedule_seconds: float = Field(
+        default=60.0, ge=0, description="enqueue a job when products are pending; 0 disables"
+    )
+    sync_batch_size: int = Field(default=100, ge=1, le=1000)
+    sync_worker_in_process: bool | None = Field(
+        default=None, description="run the sync worker inside the API process (development)"
+    )
+    # Auth (policies/auth.md). JWT_SECRET may be omitted only in development and test.
+    jwt_secret: SecretStr | None = None
+    jwt_previous_secret: SecretStr | None = Field(
+        default=None, description="still accepted for verification while a new secret rolls out"
+    )
+    jwt_algorithm: Literal["HS256", "HS384", "HS512", "RS256", "ES256", "EdDSA"] = "HS256"
+    jwt_private_key_file: Path | None = None
+    jwt_public_key_file: Path | None = None
+    jwt_previous_public_key_file: Path | None = None
+    jwt_issuer: str = Field(default="pricing-service", min_length=1)
+    jwt_audience: str = Field(default="pricing-service-api", min_length=1)
+    jwt_leeway_seconds: int = Field(default=10, ge=0, le=60)
+    access_token_ttl_seconds: int = Field(default=900, ge=30, le=86_400)
+    refresh_token_ttl_seconds: int = Field(default=604_800, ge=60, le=7_776_000)
+    login_max_failures: int = Field(default=5, ge=1, le=100)
+    login_failure_window_seconds: int = Field(default=900, ge=10, le=86_400)
+
+    # Pricing (policies/pricing.md): guardrails, bulk limits and idempotency-key retention.
+    max_price_change_ratio: Decimal = Field(
+        default=Decimal("0.5"), gt=0, le=10, description="largest |new-old|/old per price update"
+    )
+    bulk_max_items: int = Field(default=1000, ge=1, le=5000, description="items per bulk request")
+    idempotency_key_ttl_hours: int = Field(default=24, ge=1, le=720)
+
+    # Pricing console (frontend/, console.py): the built files served at / for browsers.
+    console_dir: Path | None = Field(
+        default=None, description="built console to serve; unset: frontend/dist when built"
+    )
 
     @field_validator("cors_allowed_origins", mode="before")
     @classmethod
@@ -65,6 +167,20 @@ class Settings(BaseSettings):
                 raise ValueError(f"origin {origin!r} must start with http:// or https://")
             if origin.endswith("/"):
                 raise ValueError(f"origin {origin!r} must not end with '/'")
+        return value
+
+    @field_validator("ml_ca_bundle")
+    @classmethod
+    def _ca_bundle_is_a_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"{value} is not a file (a PEM bundle of CA certificates)")
+        return value
+
+    @field_validator("console_dir")
+    @classmethod
+    def _console_is_built(cls, value: Path | None) -> Path | None:
+        if value is not None and not (value / "index.html").is_file():
+            raise ValueError(f"{value} has no index.html: build the console (npm run build)")
         return value
 
     @field_validator("log_level", mode="before")
@@ -89,7 +205,90 @@ class Settings(BaseSettings):
                 )
             if "*" in self.cors_allowed_origins:
                 raise ValueError(f"CORS_ALLOWED_ORIGINS: '*' is not allowed in {self.app_env}")
+            if self.database_url.startswith("sqlite"):
+                raise ValueError(
+                    f"DATABASE_URL: SQLite is for one machine; {self.app_env} needs "
+                    "postgresql+psycopg://..."
+                )
         return self
+
+    @cached_property
+    def serves_api_docs(self) -> bool:
+        if self.api_docs_enabled is not None:
+            return self.api_docs_enabled
+        return self.app_env is not Environment.PRODUCTION
+
+    @model_validator(mode="after")
+    def _auth_is_safe(self) -> Settings:
+        if self.refresh_token_ttl_seconds <= self.access_token_ttl_seconds:
+            raise ValueError(
+                "REFRESH_TOKEN_TTL_SECONDS: must be longer than ACCESS_TOKEN_TTL_SECONDS "
+                f"({self.refresh_token_ttl_seconds} <= {self.access_token_ttl_seconds})"
+            )
+        if self.jwt_algorithm.startswith("HS"):
+            secret = self.jwt_secret.get_secret_value() if self.jwt_secret else None
+            if self.app_env.is_deployed:
+                _refuse_weak_secret("JWT_SECRET", secret, self.app_env)
+            if self.jwt_previous_secret is not None and self.app_env.is_deployed:
+                previous = self.jwt_previous_secret.get_secret_value()
+                _refuse_weak_secret("JWT_PREVIOUS_SECRET", previous, self.app_env)
+        else:
+            for name in ("jwt_private_key_file", "jwt_public_key_file"):
+                path: Path | None = getattr(self, name)
+                if path is None or not path.is_file():
+                    raise ValueError(
+                        f"{name.upper()}: a readable key file is required for {self.jwt_algorithm}"
+                    )
+        return self
+
+    @cached_property
+    def jwt_signing_secret(self) -> str:
+        """JWT_SECRET, or a fixed, publicly known secret in development and test only."""
+        if self.jwt_secret is not None:
+            return self.jwt_secret.get_secret_value()
+        if self.app_env.is_deployed:  # unreachable: the validator refuses it
+            raise SettingsError("JWT_SECRET: required in " + str(self.app_env))
+        return DEV_JWT_SECRET
+
+    @model_validator(mode="after")
+    def _deployed_needs_marketplace(self) -> Settings:
+        if self.app_env.is_deployed:
+            for name in ("ml_api_base_url", "ml_client_id", "ml_client_secret", "ml_refresh_token"):
+                if getattr(self, name) is None:
+                    raise ValueError(f"{name.upper()}: required in {self.app_env}")
+            if not str(self.ml_api_base_url).startswith("https://"):
+                raise ValueError(f"ML_API_BASE_URL: must be an https:// URL in {self.app_env}")
+        return self
+
+    @property
+    def ml_base_url(self) -> str:
+        return (self.ml_api_base_url or DEV_ML_API_BASE_URL).rstrip("/")
+
+    @property
+    def ml_client_credentials(self) -> tuple[str, SecretStr]:
+        """(client id, client secret): the configured pair, or the fake's outside deployment."""
+        return (
+            self.ml_client_id or DEV_ML_CLIENT_ID,
+            self.ml_client_secret or SecretStr(DEV_ML_CLIENT_SECRET),
+        )
+
+    @property
+    def ml_initial_refresh_token(self) -> SecretStr:
+        return self.ml_refresh_token or SecretStr(DEV_ML_REFRESH_TOKEN)
+
+    @property
+    def console_root(self) -> Path | None:
+        """The built console to serve at /, or None when it has not been built."""
+        if self.console_dir is not None:
+            return self.console_dir
+        built = APP_ROOT / "frontend" / "dist"
+        return built if (built / "index.html").is_file() else None
+
+    @property
+    def runs_worker_in_process(self) -> bool:
+        if self.sync_worker_in_process is not None:
+            return self.sync_worker_in_process
+        return self.app_env is Environment.DEVELOPMENT
 
     @cached_property
     def allowed_origins(self) -> tuple[str, ...]:
@@ -99,10 +298,25 @@ class Settings(BaseSettings):
         return () if self.app_env.is_deployed else DEV_CORS_ORIGINS
 
     @cached_property
+    def serves_metrics(self) -> bool:
+        if self.metrics_enabled is not None:
+            return self.metrics_enabled
+        return self.app_env is Environment.DEVELOPMENT
+
+    @cached_property
     def effective_log_format(self) -> Literal["json", "console"]:
         if self.log_format is not None:
             return self.log_format
         return "console" if self.app_env is Environment.DEVELOPMENT else "json"
+
+
+def _refuse_weak_secret(name: str, secret: str | None, env: Environment) -> None:
+    if not secret:
+        raise ValueError(f"{name}: required in {env}")
+    if secret.strip().lower() in WELL_KNOWN_SECRETS or len(set(secret)) < 8:
+        raise ValueError(f"{name}: a well-known or trivial value is not allowed in {env}")
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        raise ValueError(f"{name}: must be at least {MIN_SECRET_BYTES} bytes in {env}")
 
 
 def load_settings(**overrides: object) -> Settings:

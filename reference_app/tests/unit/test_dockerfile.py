@@ -24,8 +24,9 @@ def instructions(name: str) -> list[str]:
 
 def test_hadolint_is_clean() -> None:
     hadolint = Path(sys.executable).parent / "hadolint"
-    result = subprocess.run([str(hadolint), str(DOCKERFILE)], capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        [str(hadolint), str(DOCKERFILE)], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -108,6 +108,9 @@ def test_amounts_serialize_as_two_place_strings_in_json_and_stay_decimal_in_pyth
 
 
 def test_the_json_schema_says_decimal_string() -> None:
-    schema = Prices.model_json_schema()["properties"]["price"]
+    schema = Prices.model_json_schema(mode="serialization")["properties"]["price"]
     assert schema["type"] == "string"
     assert schema["pattern"] == r"^\d{1,10}(\.\d{1,2})?$"
+    # Requests may also send a JSON number (policies/pricing.md): the input schema says so.
+    accepted = Prices.model_json_schema(mode="validation")["properties"]["price"]["anyOf"]
+    assert [branch["type"] for branch in accepted] == ["string", "number"]

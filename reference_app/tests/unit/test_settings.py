@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +75,17 @@ def test_cli_refuses_wildcard_origins_in_production() -> None:
     assert result.stderr.count("\n") == 1
     assert "CORS_ALLOWED_ORIGINS" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_cli_creates_a_missing_metrics_directory(tmp_path: Path) -> None:
+    metrics_dir = tmp_path / "metrics" / "nested"
+    result = subprocess.run(
+        [sys.executable, "-m", "pricing_service.cli", "migrate", "--help"],
+        env={"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert metrics_dir.is_dir()

@@ -9,7 +9,18 @@ import importlib
 
 from govkit.checks.base import Check, Outcome, Skip, Status, run_checks
 
-MODULES: tuple[str, ...] = ()
+MODULES: tuple[str, ...] = (
+    "code_health",
+    "protocol",
+    "rulesets",
+    "codeowners",
+    "docs",
+    "adr",
+    "runbooks",
+    "workflows",
+    "secrets",
+    "migrations",
+)
 
 
 def all_checks() -> list[type[Check]]:
@@ -18,9 +29,13 @@ def all_checks() -> list[type[Check]]:
     for name in MODULES:
         module = importlib.import_module(f"govkit.checks.{name}")
         found.extend(
-            obj for obj in vars(module).values()
-            if isinstance(obj, type) and issubclass(obj, Check) and obj is not Check
-            and obj.__module__ == module.__name__ and hasattr(obj, "ticket")
+            obj
+            for obj in vars(module).values()
+            if isinstance(obj, type)
+            and issubclass(obj, Check)
+            and obj is not Check
+            and obj.__module__ == module.__name__
+            and hasattr(obj, "ticket")
         )
     return found
 

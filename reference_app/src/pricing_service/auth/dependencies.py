@@ -43,7 +43,9 @@ class AuthToolkit:
     passwords: Passwords
 
 
-def auth_toolkit(request: Request) -> AuthToolkit:
+# async on purpose, like every dependency here: FastAPI runs a sync `def` dependency in the
+# threadpool, a hop per request that dominated GET /api/auth/me (reference_app/bench).
+async def auth_toolkit(request: Request) -> AuthToolkit:
     toolkit: AuthToolkit | None = getattr(request.app.state, "auth_toolkit", None)
     if toolkit is None:
         settings: Settings = request.app.state.settings
@@ -52,7 +54,7 @@ def auth_toolkit(request: Request) -> AuthToolkit:
     return toolkit
 
 
-def auth_service(
+async def auth_service(
     session: Session, toolkit: Annotated[AuthToolkit, Depends(auth_toolkit)]
 ) -> AuthService:
     return AuthService(session, toolkit.settings, toolkit.codec, toolkit.passwords)

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from pricing_service.db import create_engine, head_revisions, session_factory
 from pricing_service.observability.logging import get_logger
 from pricing_service.settings import Settings
+from pricing_service.sync.lifecycle import sync_lifecycle
 
 logger = get_logger("pricing_service.lifecycle")
 
@@ -25,7 +26,8 @@ def build_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
             "startup", app_env=str(settings.app_env), database=engine.url.get_backend_name()
         )
         try:
-            yield
+            async with sync_lifecycle(app, settings):  # gauges; in-process worker in development
+                yield
         finally:
             await engine.dispose()
             logger.info("shutdown")

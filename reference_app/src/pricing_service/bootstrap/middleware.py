@@ -1,4 +1,4 @@
-"""Middleware, outermost first: request context → CORS → unhandled-error boundary → routes."""
+"""Middleware, outermost first: request context → metrics → CORS → error boundary → routes."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from pricing_service.bootstrap.errors import UnhandledErrorMiddleware
+from pricing_service.observability.metrics import MetricsMiddleware
 from pricing_service.observability.request_context import (
     REQUEST_ID_HEADER,
     RequestContextMiddleware,
@@ -34,4 +35,5 @@ def register_middleware(app: FastAPI, settings: Settings) -> None:
         allow_credentials=False,  # bearer tokens, not cookies
         max_age=600,
     )
+    app.add_middleware(MetricsMiddleware)  # inside request context: sees every final status
     app.add_middleware(RequestContextMiddleware)

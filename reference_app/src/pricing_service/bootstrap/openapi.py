@@ -60,6 +60,8 @@ def install_openapi(app: FastAPI) -> None:
         for path, item in schema.get("paths", {}).items():
             for operation in item.values():
                 responses: dict[str, Any] = operation.setdefault("responses", {})
+                if "requestBody" in operation:  # bytes that are not text: bad_request
+                    responses.setdefault("400", {"description": "Body cannot be decoded"})
                 for status, response in responses.items():
                     if status.isdigit() and int(status) >= 400:
                         response["content"] = _problem_content(int(status), path)

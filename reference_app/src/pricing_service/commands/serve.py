@@ -7,6 +7,7 @@ from typing import Any
 
 import uvicorn
 
+from pricing_service.observability.multiprocess import multiprocess_metrics
 from pricing_service.settings import Settings
 
 
@@ -22,16 +23,20 @@ def register(subparsers: Any) -> None:
 
 def handle(args: argparse.Namespace, settings: Settings) -> int:
     # Settings were validated by the caller; each worker process builds its app from them.
-    uvicorn.run(
-        "pricing_service.main:app_factory",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_config=None,
-        access_log=False,
-        http="httptools",
-        loop="uvloop",
-        timeout_graceful_shutdown=20,
-    )
+    with multiprocess_metrics(settings.prometheus_multiproc_dir, args.workers):
+        uvicorn.run(
+            "pricing_service.main:app_factory",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_config=None,
+            access_log=False,
+            http="httptools",
+            loop="uvloop",
+            timeout_graceful_shutdown=20,
+            proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+            server_header=False,
+        )
     return 0

@@ -103,17 +103,32 @@ def _schema(description: str) -> dict[str, Any]:
     }
 
 
+def _input_schema(description: str, bound: str) -> dict[str, Any]:
+    """What requests may send: the string form, or a JSON number (policies/pricing.md)."""
+    string = _schema(description)
+    number = {"type": "number", bound: 0, "maximum": float(MAX_AMOUNT)}
+    return {
+        "anyOf": [{"type": "string", "pattern": AMOUNT_PATTERN}, number],
+        "examples": string["examples"],
+        "description": string["description"],
+    }
+
+
 PositiveMoney = Annotated[
     Decimal,
     PlainValidator(_positive),
     PlainSerializer(format_amount, return_type=str, when_used="json"),
-    WithJsonSchema(_schema("An amount greater than 0.")),
+    WithJsonSchema(_schema("An amount greater than 0."), mode="serialization"),
+    WithJsonSchema(
+        _input_schema("An amount greater than 0.", "exclusiveMinimum"), mode="validation"
+    ),
 ]
 NonNegativeMoney = Annotated[
     Decimal,
     PlainValidator(_non_negative),
     PlainSerializer(format_amount, return_type=str, when_used="json"),
-    WithJsonSchema(_schema("An amount of 0 or more.")),
+    WithJsonSchema(_schema("An amount of 0 or more."), mode="serialization"),
+    WithJsonSchema(_input_schema("An amount of 0 or more.", "minimum"), mode="validation"),
 ]
 
 # ISO 4217 active currency codes (fund and metal codes such as XAU, XDR excluded).

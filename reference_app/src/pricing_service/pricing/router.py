@@ -133,6 +133,7 @@ async def get_product(session: Session, _user: Reader, product_id: ProductIdPath
     summary="Change non-price fields (admin); If-Match is optional here",
     responses={
         **_AUTH,
+        400: {"description": "Malformed If-Match"},
         **_NOT_FOUND,
         409: {"description": "sku or marketplace_item_id taken"},
         412: {"description": "Stale version"},
@@ -148,7 +149,7 @@ async def patch_product(
     if_match: IfMatch = None,
 ) -> Response:
     accepted = None
-    if if_match is not None or body.version is not None:
+    if (if_match is not None and if_match.strip()) or body.version is not None:  # blank: absent
         accepted = accepted_versions(if_match, body.version)
     return _product_response(await service.patch_product(session, product_id, body, accepted))
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, func, insert, select, update
+from sqlalchemy import BigInteger, Row, Table, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -60,7 +60,8 @@ async def list_products(
     """One query per page, ordered by id; the cursor is the last id of the previous page."""
     stmt = select(products).order_by(products.c.id).limit(limit + 1)
     if cursor is not None:
-        stmt = stmt.where(products.c.id > cursor)
+        # BIGINT: a 10-digit cursor may exceed int4 (PostgreSQL: 'integer out of range')
+        stmt = stmt.where(products.c.id > literal(cursor, BigInteger))
     if sku is not None:
         stmt = stmt.where(products.c.sku == sku)
     if q:
@@ -90,7 +91,7 @@ async def price_history(
         .limit(limit + 1)
     )
     if cursor is not None:
-        stmt = stmt.where(changes.c.id < cursor)
+        stmt = stmt.where(changes.c.id < literal(cursor, BigInteger))  # may exceed int4
     rows = (await session.execute(stmt)).all()
     if not rows:
         await get_product(session, product_id)  # 404 for an unknown product, [] otherwise

@@ -1,0 +1,1 @@
+"""MercadoLibre sync: typed client, local fake marketplace, jobs, worker and API."""
