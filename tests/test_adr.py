@@ -8,24 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from govkit.checks import Status, run_checks
+from govkit.checks import Status
 from govkit.checks.adr import ADR101, ADR102, ADR103, ADR104, ADR105
-from govkit.checks.base import Check
 from govkit.cli import main
-from govkit.repo import Repo
-
-GOOD = Path(__file__).parent / "fixtures" / "docs" / "good"
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    shutil.copytree(GOOD, tmp_path / "repo")
-    return tmp_path / "repo"
-
-
-def run(root: Path, check: type[Check]) -> tuple[Status, str]:
-    outcome = run_checks(Repo(root), [check])[0]
-    return outcome.status, outcome.message
+from tests.check_support import run
 
 
 def adr_dir(root: Path) -> Path:

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from govkit.checks import Status, run_checks
-from govkit.checks.base import Check
 from govkit.checks.codeowners import OWN101, OWN102, OWN103, OWN104, OWN105, Rule
 from govkit.cli import main
 from govkit.repo import Repo
-
-GOOD = Path(__file__).parent / "fixtures" / "docs" / "good"
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    shutil.copytree(GOOD, tmp_path / "repo")
-    return tmp_path / "repo"
-
-
-def run(root: Path, check: type[Check]) -> tuple[Status, str]:
-    outcome = run_checks(Repo(root), [check])[0]
-    return outcome.status, outcome.message
+from tests.check_support import run
 
 
 def write_codeowners(root: Path, text: str) -> None:

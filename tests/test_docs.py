@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
-
-import pytest
 
 from govkit.checks import Status, all_checks, run_checks
 from govkit.checks import _markdown as md
-from govkit.checks.base import Check
 from govkit.checks.docs import PR101, REL101
 from govkit.repo import Repo
+from tests.check_support import run
 
-GOOD = Path(__file__).parent / "fixtures" / "docs" / "good"
 MY_MODULES = {f"govkit.checks.{m}" for m in ("rulesets", "codeowners", "docs", "adr", "runbooks")}
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    shutil.copytree(GOOD, tmp_path / "repo")
-    return tmp_path / "repo"
-
-
-def run(root: Path, check: type[Check]) -> tuple[Status, str]:
-    outcome = run_checks(Repo(root), [check])[0]
-    return outcome.status, outcome.message
 
 
 def test_every_docs_and_ownership_check_passes_on_the_good_fixture(repo: Path) -> None:

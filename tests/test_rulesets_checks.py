@@ -3,31 +3,17 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from govkit.checks import Status, run_checks
-from govkit.checks.base import Check
 from govkit.checks.rulesets import BP101, BP102, BP103, BP104
 from govkit.cli import main
 from govkit.repo import Repo
 from govkit.rulesets import RULESET_FILE, problems
-
-GOOD = Path(__file__).parent / "fixtures" / "docs" / "good"
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    shutil.copytree(GOOD, tmp_path / "repo")
-    return tmp_path / "repo"
-
-
-def run(root: Path, check: type[Check]) -> tuple[Status, str]:
-    outcome = run_checks(Repo(root), [check])[0]
-    return outcome.status, outcome.message
+from tests.check_support import run
 
 
 def ruleset(root: Path) -> dict[str, Any]:

@@ -7,25 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from govkit.checks import Status, run_checks
-from govkit.checks.base import Check
+from govkit.checks import Status
 from govkit.checks.runbooks import RB101, RB102, RB103, RB104
 from govkit.cli import main
-from govkit.repo import Repo
+from tests.check_support import run
 
-GOOD = Path(__file__).parent / "fixtures" / "docs" / "good"
 RULES = "ops/prometheus/slo.rules.yml"
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    shutil.copytree(GOOD, tmp_path / "repo")
-    return tmp_path / "repo"
-
-
-def run(root: Path, check: type[Check]) -> tuple[Status, str]:
-    outcome = run_checks(Repo(root), [check])[0]
-    return outcome.status, outcome.message
 
 
 def edit(path: Path, old: str, new: str) -> None:
