@@ -35,7 +35,12 @@ def configure_logging(level: str, fmt: Literal["json", "console"]) -> None:
         final.append(structlog.processors.format_exc_info)
     final.append(renderer)
     structlog.configure(
-        processors=[*_SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        # Lines below the level are dropped before any processor runs (hot paths log at DEBUG).
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *_SHARED,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=False,
@@ -54,6 +59,8 @@ def configure_logging(level: str, fmt: Literal["json", "console"]) -> None:
     logging.getLogger("uvicorn.access").disabled = True
     # aiosqlite logs every call with its arguments at DEBUG: credentials would reach the logs.
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
+    # httpx logs a line per request at INFO: thousands per sync job. Our own lines say more.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
