@@ -358,11 +358,43 @@ def fake_marketplace(session: nox.Session) -> Iterator[None]:
 
 
 @nox.session(default=False)
+def bench_audit(session: nox.Session) -> None:
+    """Benchmark: govkit audit on a synthetic 20,000-file repository (BENCHMARKS.md)."""
+    install(session)
+    session.run("python", "bench/audit_scale.py", *session.posargs)
+
+
+@nox.session(default=False)
 def bench_sync(session: nox.Session) -> None:
     """Benchmark: push 5,000 pending prices to the fake marketplace (BENCHMARKS.md)."""
     install(session)
     session.chdir(APP)
     session.run("python", "bench/sync_throughput.py", *session.posargs)
+
+
+def wrk(session: nox.Session) -> str:
+    """Path of wrk (the HTTP load generator); installs the Debian package when it is missing."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0:
+        sudo: list[str] = []
+    elif _passwordless_sudo():
+        sudo = ["sudo", "-n"]
+    else:
+        session.error("wrk is missing and installing it needs root: sudo apt-get install -y wrk")
+    session.run(*sudo, "apt-get", "update", external=True)
+    env = ["env", "DEBIAN_FRONTEND=noninteractive"]
+    session.run(*sudo, *env, "apt-get", "install", "-y", "wrk", external=True)
+    return shutil.which("wrk") or session.error("installed the wrk package but wrk is not on PATH")
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Benchmark: the API under wrk next to a bare FastAPI app (BENCHMARKS.md, API load)."""
+    install(session)
+    wrk(session)
+    session.run("python", "reference_app/bench/api_load.py", *session.posargs)
 
 
 if __name__ == "__main__":

@@ -224,3 +224,27 @@ def test_this_repository_scores_100() -> None:
 def test_backlog_of_a_clean_repository_has_nothing_failing() -> None:
     text = render_backlog(run_audit(Repo(ROOT)))
     assert text.count("Nothing failing at this priority.") == 3
+
+
+def test_each_file_is_read_at_most_once(messy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    reads: list[str] = []
+    original = Path.read_text
+
+    def counting(self: Path, *args: object, **kwargs: object) -> str:
+        reads.append(str(self))
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "read_text", counting)
+    run_audit(Repo(messy))
+    repeated = [path for path in set(reads) if reads.count(path) > 1]
+    assert reads
+    assert repeated == []
+
+
+def test_vendored_and_virtualenv_folders_are_skipped(tmp_path: Path) -> None:
+    make_messy_repo(tmp_path)
+    for skipped in (".venv/lib/app.py", "frontend/node_modules/x/main.py", ".git/hooks/x.py"):
+        (tmp_path / skipped).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / skipped).write_text("print('vendored')\n")
+    files = Repo(tmp_path).files
+    assert not [f for f in files if f.startswith((".venv/", ".git/")) or "node_modules" in f]

@@ -8,11 +8,14 @@ import json
 import os
 import subprocess
 import tomllib
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+
+T = TypeVar("T")
 
 # Folders that never hold the repository's own sources.
 SKIPPED_DIRS = frozenset(
@@ -42,6 +45,7 @@ class Repo:
         self.root = Path(root).resolve()
         self._text: dict[str, str | None] = {}
         self._ast: dict[str, ast.Module | None] = {}
+        self._memo: dict[str, Any] = {}
 
     @cached_property
     def files(self) -> tuple[str, ...]:
@@ -112,6 +116,13 @@ class Repo:
         """Parsed JSON, or None when missing. Raises ValueError on invalid JSON."""
         text = self.text(rel)
         return None if text is None else json.loads(text)
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """A value derived from the repository, computed once (shared by checks and the audit)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        value: T = self._memo[key]
+        return value
 
     def python_ast(self, rel: str) -> ast.Module | None:
         """The parsed module, or None when it is missing or not valid Python (cached)."""

@@ -22,13 +22,17 @@ def _parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
     return {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
 
 
-def _enclosing_function(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> str | None:
-    current: ast.AST | None = parents.get(node)
-    while current is not None:
-        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
-            return current.name
-        current = parents.get(current)
-    return None
+def _enclosing_function(tree: ast.Module, line: int) -> str | None:
+    """The innermost function whose lines contain ``line``."""
+    best: ast.FunctionDef | ast.AsyncFunctionDef | None = None
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.lineno <= line <= (node.end_lineno or node.lineno)
+            and (best is None or node.lineno >= best.lineno)
+        ):
+            best = node
+    return best.name if best else None
 
 
 def _guarded_by_development(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
@@ -63,8 +67,11 @@ class CH101(Check):
     def check(self, repo: Repo) -> str | None:
         found: list[str] = []
         for rel in repo.application_python_files:
+            text = repo.text(rel) or ""
+            if "*" not in text or "origins" not in text:
+                continue
             tree = repo.python_ast(rel)
-            if tree is None or "*" not in (repo.text(rel) or ""):
+            if tree is None:
                 continue
             parents = _parents(tree)
             for node in ast.walk(tree):
@@ -105,14 +112,14 @@ class CH102(Check):
             tree = repo.python_ast(rel)
             if tree is None:
                 continue
-            parents = _parents(tree)
-            calls.extend(
-                (rel, node.lineno, _enclosing_function(node, parents))
+            print_lines = [
+                node.lineno
                 for node in ast.walk(tree)
                 if isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Name)
                 and node.func.id == "print"
-            )
+            ]
+            calls.extend((rel, line, _enclosing_function(tree, line)) for line in print_lines)
         if not calls:
             return None
         lifecycle = [
@@ -145,6 +152,10 @@ def _is_broad(handler: ast.ExceptHandler) -> bool:
 
 def broad_except_counts(repo: Repo) -> Counter[str]:
     """`except Exception` / `except BaseException` / bare `except:` per application file."""
+    return repo.memo("broad_except_counts", lambda: _count_broad_excepts(repo))
+
+
+def _count_broad_excepts(repo: Repo) -> Counter[str]:
     counts: Counter[str] = Counter()
     for rel in repo.application_python_files:
         text = repo.text(rel) or ""
