@@ -144,11 +144,8 @@ def _findings(collection: SecretsCollection) -> list[Finding]:
 def _default_config() -> dict[str, Any]:
     """What `detect-secrets scan` starts from: every built-in plugin and the default filters."""
     get_mapping_from_secret_type_to_class.cache_clear()
-    names = sorted(
-        cls.__name__
-        for cls in get_mapping_from_secret_type_to_class().values()
-        if cls.__name__ not in _GOVKIT_PLUGIN_NAMES
-    )
+    plugins: list[type] = list(get_mapping_from_secret_type_to_class().values())
+    names = sorted(cls.__name__ for cls in plugins if cls.__name__ not in _GOVKIT_PLUGIN_NAMES)
     get_mapping_from_secret_type_to_class.cache_clear()
     defaults = Settings()
     filters: list[dict[str, Any]] = [
