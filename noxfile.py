@@ -52,10 +52,17 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict on govkit and the reference app."""
+    """mypy --strict on govkit, the reference app, their tests, scripts and this noxfile."""
     install(session)
-    args = session.posargs or ["src/govkit", "reference_app/src/pricing_service"]
-    session.run("mypy", *args)
+    if session.posargs:
+        session.run("mypy", *session.posargs)
+        return
+    session.run(
+        "mypy", "src/govkit", "reference_app/src/pricing_service", "tests", "bench", "noxfile.py"
+    )
+    # The reference app's tests are their own `tests` package: checked from its folder.
+    session.chdir(APP)
+    session.run("mypy", "--config-file", "../pyproject.toml", "tests", "staging")
 
 
 @nox.session

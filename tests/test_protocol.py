@@ -71,13 +71,13 @@ Done when:
 
 
 def make_repo(root: Path, **overrides: str | None) -> Path:
-    files = {
+    files: dict[str, str | None] = {
         "noxfile.py": NOXFILE,
         "AGENTS.md": AGENTS,
         ".github/labels.yml": LABELS,
         ".github/ISSUE_TEMPLATE/ticket.md": TICKET,
     }
-    files.update(overrides)  # type: ignore[arg-type]
+    files.update(overrides)
     for rel, text in files.items():
         if text is None:
             continue

@@ -74,7 +74,7 @@ def make_settings(database_url: str) -> Callable[..., Settings]:
             "log_level": "INFO",
         }
         values.update(overrides)
-        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+        return Settings(_env_file=None, **values)
 
     return make
 

@@ -92,6 +92,9 @@ def fuzz_schema(
     schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=config)
 
     @schema.hook
+    def _with(parameters: dict[str, Any], name: str) -> Callable[[int], dict[str, Any]]:
+        return lambda value: {**parameters, name: value}
+
     def flatmap_path_parameters(_context: Any, path_parameters: dict[str, Any] | None) -> Any:
         """Half of the generated ids are swapped for seeded ones, so lookups find rows."""
         options = [st.just(path_parameters)]
@@ -99,9 +102,7 @@ def fuzz_schema(
             return options[0]
         for name, ids in seeded_ids.items():
             if isinstance(path_parameters.get(name), int):
-                options.append(
-                    st.sampled_from(ids).map(lambda i, n=name: {**path_parameters, n: i})
-                )
+                options.append(st.sampled_from(ids).map(_with(path_parameters, name)))
         return st.one_of(options)
 
     @schema.auth(refresh_interval=None)

@@ -63,7 +63,12 @@ def test_start_sync_with_unknown_products_is_a_problem(
 
 
 def test_start_sync_validates_its_body(client: TestClient, auth_headers: Headers) -> None:
-    for body in ({"product_ids": []}, {"product_ids": [0]}, {"everything": True}):
+    bodies: list[dict[str, object]] = [
+        {"product_ids": []},
+        {"product_ids": [0]},
+        {"everything": True},
+    ]
+    for body in bodies:
         assert_problem(
             client.post("/api/sync/ml", json=body, headers=auth_headers()), 422, "validation_failed"
         )
