@@ -26,7 +26,7 @@ from pathlib import Path
 from govkit.audit import run_audit
 from govkit.repo import Repo
 
-PY = '''\
+PY = """\
 from fastapi import APIRouter
 
 router = APIRouter()
@@ -39,13 +39,16 @@ async def read_{i}(n: int) -> dict[str, int]:
     except Exception:
         print("failed")
         raise
-'''
+"""
 
 
 def build(root: Path, files: int) -> None:
-    kinds = [("app/api/mod_{i}.py", PY), ("docs/page_{i}.md", "# Page {i}\n\nText.\n"),
-             ("web/src/View{i}.jsx", "export const V{i} = () => null;\n"),
-             ("data/item_{i}.json", '{{"id": {i}}}\n')]
+    kinds = [
+        ("app/api/mod_{i}.py", PY),
+        ("docs/page_{i}.md", "# Page {i}\n\nText.\n"),
+        ("web/src/View{i}.jsx", "export const V{i} = () => null;\n"),
+        ("data/item_{i}.json", '{{"id": {i}}}\n'),
+    ]
     for i in range(files):
         rel, body = kinds[i % len(kinds)]
         path = root / rel.format(i=i)
@@ -54,7 +57,8 @@ def build(root: Path, files: int) -> None:
     (root / ".github/workflows").mkdir(parents=True)
     (root / ".github/workflows/ci.yml").write_text(
         "on: pull_request\njobs:\n  t:\n    runs-on: ubuntu-24.04\n    steps:\n"
-        "      - run: nox -s tests\n")
+        "      - run: nox -s tests\n"
+    )
     (root / "README.md").write_text("# Synthetic\n\n```bash\npip install -e .\npytest\n```\n")
     for skipped in (".venv/lib/site.py", "web/node_modules/react/index.js", ".git/HEAD"):
         (root / skipped).parent.mkdir(parents=True, exist_ok=True)
@@ -106,10 +110,14 @@ def main() -> int:
     base, full = statistics.median(baseline), statistics.median(audits)
     print(f"files listed (skipping .git, .venv, node_modules): {listed}")
     print(f"read every file once (baseline): median {base:.2f} s over {args.repeat} runs")
-    print(f"govkit audit:                    median {full:.2f} s over {args.repeat} runs "
-          f"(min {min(audits):.2f}, max {max(audits):.2f}), score {score}")
-    print(f"audit / baseline: {full / base:.1f}x; target under 10 s: "
-          f"{'met' if full < 10 else 'NOT met'}")
+    print(
+        f"govkit audit:                    median {full:.2f} s over {args.repeat} runs "
+        f"(min {min(audits):.2f}, max {max(audits):.2f}), score {score}"
+    )
+    print(
+        f"audit / baseline: {full / base:.1f}x; target under 10 s: "
+        f"{'met' if full < 10 else 'NOT met'}"
+    )
     return 0 if full < 10 else 1
 
 

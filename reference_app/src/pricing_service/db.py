@@ -78,7 +78,9 @@ def create_engine(database_url: str) -> AsyncEngine:
         engine = create_async_engine(url)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # A fixed pool of 20 per process, no overflow: overflow connections are closed on return, so
+    # under load every worker kept opening and closing PostgreSQL connections (reference_app/bench).
+    return create_async_engine(url, pool_size=20, max_overflow=0, pool_pre_ping=True)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
