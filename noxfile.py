@@ -24,7 +24,6 @@ nox.options.error_on_missing_interpreters = False
 
 ROOT = Path(__file__).parent
 APP = ROOT / "reference_app"
-PYTHON_DIRS = ["src/govkit", "reference_app/src", "tests", "reference_app/tests", "noxfile.py"]
 
 
 def install(session: nox.Session) -> None:
@@ -91,20 +90,16 @@ def _passwordless_sudo() -> bool:
     return subprocess.run(["sudo", "-n", "true"], check=False, capture_output=True).returncode == 0
 
 
-def promtool(session: nox.Session) -> str:
-    """Path of promtool; installs the Debian package `prometheus` when it is missing."""
-    found = shutil.which("promtool")
-    if found:
-        return found
-    # As root, or with password-less sudo (GitHub's runners); never prompt for a password.
+def apt_install(session: nox.Session, package: str, why: str) -> None:
+    """Install a Debian package, as root or with password-less sudo; never prompt."""
     if os.geteuid() == 0:
         sudo: list[str] = []
     elif _passwordless_sudo():
         sudo = ["sudo", "-n"]
     else:
         session.error(
-            "promtool is not on PATH and installing it needs root: "
-            "run `sudo apt-get install -y prometheus` (Debian/Ubuntu) and retry"
+            f"{why} and installing it needs root: run "
+            f"`sudo apt-get install -y {package}` (Debian/Ubuntu) and retry"
         )
     session.run(*sudo, "apt-get", "update", external=True)
     session.run(
@@ -114,10 +109,17 @@ def promtool(session: nox.Session) -> str:
         "apt-get",
         "install",
         "-y",
-        "prometheus",
+        package,
         external=True,
     )
+
+
+def promtool(session: nox.Session) -> str:
+    """Path of promtool; installs the Debian package `prometheus` when it is missing."""
     found = shutil.which("promtool")
+    if not found:
+        apt_install(session, "prometheus", "promtool is not on PATH")
+        found = shutil.which("promtool")
     if not found:
         session.error("installed the prometheus package but promtool is still not on PATH")
     return found
@@ -261,28 +263,8 @@ def npm_ci(session: nox.Session) -> str:
 
 def chromium(session: nox.Session) -> str:
     """Debian's Chromium, installed with apt when missing; never a downloaded browser."""
-    if Path(CHROMIUM).exists():
-        return CHROMIUM
-    if os.geteuid() == 0:
-        sudo: list[str] = []
-    elif _passwordless_sudo():
-        sudo = ["sudo", "-n"]
-    else:
-        session.error(
-            f"{CHROMIUM} is missing and installing it needs root: "
-            "run `sudo apt-get install -y chromium` (Debian/Ubuntu) and retry"
-        )
-    session.run(*sudo, "apt-get", "update", external=True)
-    session.run(
-        *sudo,
-        "env",
-        "DEBIAN_FRONTEND=noninteractive",
-        "apt-get",
-        "install",
-        "-y",
-        "chromium",
-        external=True,
-    )
+    if not Path(CHROMIUM).exists():
+        apt_install(session, "chromium", f"{CHROMIUM} is missing")
     if not Path(CHROMIUM).exists():
         session.error(f"installed the chromium package but {CHROMIUM} is still missing")
     return CHROMIUM
@@ -384,18 +366,12 @@ def bench_sync(session: nox.Session) -> None:
 def wrk(session: nox.Session) -> str:
     """Path of wrk (the HTTP load generator); installs the Debian package when it is missing."""
     found = shutil.which("wrk")
-    if found:
-        return found
-    if os.geteuid() == 0:
-        sudo: list[str] = []
-    elif _passwordless_sudo():
-        sudo = ["sudo", "-n"]
-    else:
-        session.error("wrk is missing and installing it needs root: sudo apt-get install -y wrk")
-    session.run(*sudo, "apt-get", "update", external=True)
-    env = ["env", "DEBIAN_FRONTEND=noninteractive"]
-    session.run(*sudo, *env, "apt-get", "install", "-y", "wrk", external=True)
-    return shutil.which("wrk") or session.error("installed the wrk package but wrk is not on PATH")
+    if not found:
+        apt_install(session, "wrk", "wrk is not on PATH")
+        found = shutil.which("wrk")
+    if not found:
+        session.error("installed the wrk package but wrk is still not on PATH")
+    return found
 
 
 @nox.session(default=False)
