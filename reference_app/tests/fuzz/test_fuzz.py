@@ -76,6 +76,11 @@ def seeded_ids(db: Session) -> dict[str, list[int]]:
     return {"product_id": [p.id for p in products]}
 
 
+def _with(parameters: dict[str, Any], name: str) -> Callable[[int], dict[str, Any]]:
+    """Path parameters with ``name`` replaced by a given value (a seeded id)."""
+    return lambda value: {**parameters, name: value}
+
+
 @pytest.fixture
 def fuzz_schema(
     app: FastAPI,
@@ -92,9 +97,6 @@ def fuzz_schema(
     schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=config)
 
     @schema.hook
-    def _with(parameters: dict[str, Any], name: str) -> Callable[[int], dict[str, Any]]:
-        return lambda value: {**parameters, name: value}
-
     def flatmap_path_parameters(_context: Any, path_parameters: dict[str, Any] | None) -> Any:
         """Half of the generated ids are swapped for seeded ones, so lookups find rows."""
         options = [st.just(path_parameters)]
