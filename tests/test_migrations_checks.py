@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -219,7 +218,6 @@ def test_mg103_fails_when_a_listed_folder_is_gone(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.skipif(shutil.which("sha256sum") is None, reason="needs GNU coreutils")
 def test_the_documented_manifest_command_produces_a_manifest_mg103_accepts(tmp_path: Path) -> None:
     good_repo(tmp_path)
     folder = tmp_path / "backend/sql"
