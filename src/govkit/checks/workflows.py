@@ -100,7 +100,18 @@ class Workflow:
 
 
 def workflows(repo: Repo) -> list[Workflow]:
-    """Every workflow file of the repository that parses as a mapping."""
+    """Every workflow file of the repository that parses as a mapping (parsed once per repo)."""
+    return repo.memo("workflows", lambda: _parse_workflows(repo))
+
+
+def all_jobs(repo: Repo) -> Iterator[tuple[Workflow, str, dict[str, Any]]]:
+    """(workflow, job id, job) for every job of every workflow."""
+    for flow in workflows(repo):
+        for job_id, job in flow.jobs.items():
+            yield flow, job_id, job
+
+
+def _parse_workflows(repo: Repo) -> list[Workflow]:
     found = []
     for path in repo.workflow_files:
         try:
@@ -296,14 +307,13 @@ class GH102(Check):
 
     def check(self, repo: Repo) -> str | None:
         bad = []
-        for flow in workflows(repo):
-            for job_id, job in flow.jobs.items():
-                refs = [("uses", job.get("uses"))] + [
-                    (f"steps[{i}]", step.get("uses")) for i, step in enumerate(flow.steps(job))
-                ]
-                for where, ref in refs:
-                    if isinstance(ref, str) and not _pinned(ref):
-                        bad.append(f"{flow.path}: jobs.{job_id}.{where} uses `{ref}`")
+        for flow, job_id, job in all_jobs(repo):
+            refs = [("uses", job.get("uses"))] + [
+                (f"steps[{i}]", step.get("uses")) for i, step in enumerate(flow.steps(job))
+            ]
+            for where, ref in refs:
+                if isinstance(ref, str) and not _pinned(ref):
+                    bad.append(f"{flow.path}: jobs.{job_id}.{where} uses `{ref}`")
         return _failures(
             "Tags and branches can be moved to other code; pin each to a commit SHA:",
             bad,
@@ -377,19 +387,18 @@ class GH104(Check):
 
     def check(self, repo: Repo) -> str | None:
         bad, first = [], ""
-        for flow in workflows(repo):
-            for job_id, job in flow.jobs.items():
-                for i, step in enumerate(flow.steps(job)):
-                    run = step.get("run")
-                    if not isinstance(run, str):
-                        continue
-                    for expression in _EXPRESSION.findall(run):
-                        if _UNTRUSTED.search(expression):
-                            first = first or expression.strip()
-                            bad.append(
-                                f"{flow.path}: jobs.{job_id}.steps[{i}].run expands "
-                                f"`${{{{ {expression.strip()} }}}}`"
-                            )
+        for flow, job_id, job in all_jobs(repo):
+            for i, step in enumerate(flow.steps(job)):
+                run = step.get("run")
+                if not isinstance(run, str):
+                    continue
+                for expression in _EXPRESSION.findall(run):
+                    if _UNTRUSTED.search(expression):
+                        first = first or expression.strip()
+                        bad.append(
+                            f"{flow.path}: jobs.{job_id}.steps[{i}].run expands "
+                            f"`${{{{ {expression.strip()} }}}}`"
+                        )
         if not bad:
             return None
         var = _env_name(first)
@@ -447,8 +456,7 @@ class GH106(Check):
     def check(self, repo: Repo) -> str | None:
         bad = [
             f"{flow.path}: jobs.{job_id}"
-            for flow in workflows(repo)
-            for job_id, job in flow.jobs.items()
+            for flow, job_id, job in all_jobs(repo)
             if "uses" not in job and "timeout-minutes" not in job
         ]
         return _failures(
@@ -470,8 +478,7 @@ class GH107(Check):
     def check(self, repo: Repo) -> str | None:
         bad = [
             f"{flow.path}: jobs.{job_id}"
-            for flow in workflows(repo)
-            for job_id, job in flow.jobs.items()
+            for flow, job_id, job in all_jobs(repo)
             if "uses" not in job and not _job_sessions(flow, job)
         ]
         return _failures(
@@ -495,8 +502,7 @@ class GH108(Check):
         sessions = _noxfile_sessions(repo)
         bad = [
             f"{flow.path}: jobs.{job_id} runs `nox -s {called}`"
-            for flow in workflows(repo)
-            for job_id, job in flow.jobs.items()
+            for flow, job_id, job in all_jobs(repo)
             for called in _job_sessions(flow, job)
             if not any(_session_matches(called, s) for s in sessions)
         ]
