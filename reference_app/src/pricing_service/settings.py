@@ -139,6 +139,8 @@ class Settings(BaseSettings):
     refresh_token_ttl_seconds: int = Field(default=604_800, ge=60, le=7_776_000)
     login_max_failures: int = Field(default=5, ge=1, le=100)
     login_failure_window_seconds: int = Field(default=900, ge=10, le=86_400)
+    # How long a worker trusts a session check it made (PostgreSQL only; ADR 0009). 0: never.
+    auth_session_cache_seconds: int = Field(default=60, ge=0, le=3_600)
 
     # Pricing (policies/pricing.md): guardrails, bulk limits and idempotency-key retention.
     max_price_change_ratio: Decimal = Field(

@@ -9,7 +9,7 @@ from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 
 from pricing_service.auth.dependencies import require
-from pricing_service.auth.models import User
+from pricing_service.auth.session_cache import Principal
 from pricing_service.auth.permissions import Permission
 from pricing_service.main import create_app
 from pricing_service.settings import Settings
@@ -21,7 +21,7 @@ def _app_with_probe_routes(settings: Settings) -> FastAPI:
 
     @app.post("/api/probe/{item_id}/run")
     async def guarded(
-        item_id: int, user: Annotated[User, Depends(require(Permission.SYNC_RUN))]
+        item_id: int, user: Annotated[Principal, Depends(require(Permission.SYNC_RUN))]
     ) -> dict[str, int]:
         return {"item": item_id, "user": user.id}
 

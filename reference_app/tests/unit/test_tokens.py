@@ -177,3 +177,31 @@ def test_roles_nest_and_admin_has_everything() -> None:
     assert viewer == {Permission.PRODUCTS_READ, Permission.SYNC_READ}
     assert manager - viewer == {Permission.PRICES_WRITE, Permission.SYNC_RUN}
     assert permissions_for("retired-role") == frozenset()
+
+
+def test_a_verified_token_is_not_parsed_again_but_still_expires(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    codec = TokenCodec(_settings(jwt_leeway_seconds=10))
+    issued = codec.encode(TokenType.ACCESS, 7, "s")
+    first = codec.decode(issued.token, TokenType.ACCESS)
+    calls: list[str] = []
+    monkeypatch.setattr(jwt, "decode", lambda *a, **k: calls.append("decode"))
+    assert codec.decode(issued.token, TokenType.ACCESS) is first
+    assert calls == []
+    with pytest.raises(InvalidTokenError, match="not a refresh token"):
+        codec.decode(issued.token, TokenType.REFRESH)
+    later = issued.expires_at.timestamp() + 10  # exp + leeway: PyJWT's own boundary
+    monkeypatch.setattr("pricing_service.auth.tokens.time.time", lambda: later)
+    with pytest.raises(InvalidTokenError, match="token expired"):
+        codec.decode(issued.token, TokenType.ACCESS)
+
+
+def test_a_forged_copy_of_a_verified_token_is_still_refused() -> None:
+    codec = TokenCodec(_settings())
+    token = codec.encode(TokenType.ACCESS, 7, "s").token
+    codec.decode(token, TokenType.ACCESS)
+    header, payload, signature = token.split(".")
+    forged = f"{header}.{payload}.{signature[:-4]}AAAA"
+    with pytest.raises(InvalidTokenError, match="invalid token"):
+        codec.decode(forged, TokenType.ACCESS)

@@ -4,7 +4,8 @@ Usage in any router::
 
     user: Annotated[User, Depends(require(Permission.PRICES_WRITE))]
 
-The user is loaded on every request (one query, joined with the session's family), so a
+The session is checked on every request (one query joined with the session's family, or the
+worker's memory of it while PostgreSQL notifications keep that current: ``session_cache``), so a
 disabled or deleted user, or a logged-out session, stops working on the next call.
 """
 
@@ -18,11 +19,11 @@ import structlog
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from pricing_service.auth.models import User
 from pricing_service.auth.passwords import Passwords, passwords_for
 from pricing_service.auth.permissions import Permission, permissions_for
 from pricing_service.auth.problems import authentication_required, invalid_token, permission_denied
 from pricing_service.auth.service import AuthService
+from pricing_service.auth.session_cache import Principal, SessionCache
 from pricing_service.auth.tokens import Claims, InvalidTokenError, TokenCodec
 from pricing_service.db import Session
 from pricing_service.settings import Settings
@@ -54,15 +55,20 @@ async def auth_toolkit(request: Request) -> AuthToolkit:
     return toolkit
 
 
+_NO_CACHE = SessionCache(ttl_seconds=0)
+
+
 async def auth_service(
-    session: Session, toolkit: Annotated[AuthToolkit, Depends(auth_toolkit)]
+    request: Request, session: Session, toolkit: Annotated[AuthToolkit, Depends(auth_toolkit)]
 ) -> AuthService:
-    return AuthService(session, toolkit.settings, toolkit.codec, toolkit.passwords)
+    # The lifespan keeps app.state.session_cache current (see session_cache.lifecycle).
+    sessions: SessionCache = getattr(request.app.state, "session_cache", _NO_CACHE)
+    return AuthService(session, toolkit.settings, toolkit.codec, toolkit.passwords, sessions)
 
 
 @dataclass(frozen=True)
 class Authenticated:
-    user: User
+    user: Principal
     claims: Claims
 
 
@@ -80,17 +86,17 @@ async def authenticated(
     return Authenticated(user, claims)
 
 
-async def current_user(auth: Annotated[Authenticated, Depends(authenticated)]) -> User:
+async def current_user(auth: Annotated[Authenticated, Depends(authenticated)]) -> Principal:
     return auth.user
 
 
-CurrentUser = Annotated[User, Depends(current_user)]
+CurrentUser = Annotated[Principal, Depends(current_user)]
 
 
-def require(permission: Permission) -> Callable[..., Awaitable[User]]:
+def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
     """A dependency that answers 401 without a valid token and 403 without the permission."""
 
-    async def dependency(user: CurrentUser) -> User:
+    async def dependency(user: CurrentUser) -> Principal:
         if permission not in permissions_for(user.role):
             raise permission_denied(permission.value)
         return user

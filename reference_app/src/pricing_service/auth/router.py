@@ -34,6 +34,7 @@ from pricing_service.auth.service import (
     LoginThrottledError,
     TokenPair,
 )
+from pricing_service.auth.session_cache import Principal
 from pricing_service.auth.tokens import InvalidTokenError
 from pricing_service.db import Session
 
@@ -104,7 +105,7 @@ async def me(user: CurrentUser) -> Me:
 async def logout(
     auth: Annotated[Authenticated, Depends(authenticated)], service: Service
 ) -> Response:
-    await service.logout(auth.claims.session_id)
+    await service.logout(auth.claims)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -114,7 +115,7 @@ async def logout(
     responses={**_UNAUTHORIZED, 403: {"description": "Needs users:manage"}},
 )
 async def list_users(
-    _admin: Annotated[User, Depends(require(Permission.USERS_MANAGE))],
+    _admin: Annotated[Principal, Depends(require(Permission.USERS_MANAGE))],
     session: Session,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,

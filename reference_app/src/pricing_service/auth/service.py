@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +26,7 @@ from pricing_service.auth.models import (
 )
 from pricing_service.auth.passwords import Passwords, password_problem
 from pricing_service.auth.permissions import Role
+from pricing_service.auth.session_cache import Principal, SessionCache
 from pricing_service.auth.tokens import (
     Claims,
     InvalidTokenError,
@@ -61,6 +62,18 @@ class TokenPair:
     expires_in: int
 
 
+# The session check: built once, so a request only binds its two values.
+_PRINCIPAL = (
+    select(User.id, User.email, User.role, User.is_active)
+    .join(RefreshFamily, RefreshFamily.user_id == User.id)
+    .where(
+        User.id == bindparam("user_id"),
+        RefreshFamily.id == bindparam("session_id"),
+        RefreshFamily.revoked_at.is_(None),
+    )
+)
+
+
 def _rowcount(result: object) -> int:
     assert isinstance(result, CursorResult)
     return result.rowcount
@@ -73,11 +86,13 @@ class AuthService:
         settings: Settings,
         codec: TokenCodec,
         passwords: Passwords,
+        sessions: SessionCache,
     ) -> None:
         self.session = session
         self.settings = settings
         self.codec = codec
         self.passwords = passwords
+        self.sessions = sessions
 
     # --- login ---------------------------------------------------------------------------------
 
@@ -199,6 +214,7 @@ class AuthService:
                 raise InvalidTokenError("invalid token")
             await self._revoke_families(RefreshFamily.id == claims.session_id, "reuse", now)
             await self.session.commit()
+            self.sessions.forget(str(claims.user_id))
             logger.warning("refresh_token_reused", user_id=claims.user_id, sid=claims.session_id)
             raise InvalidTokenError("refresh token reused: session revoked")
         user = await self.session.get(User, claims.user_id)
@@ -209,9 +225,11 @@ class AuthService:
         await self.session.commit()
         return pair
 
-    async def logout(self, session_id: str) -> None:
-        await self._revoke_families(RefreshFamily.id == session_id, "logout", utcnow())
+    async def logout(self, claims: Claims) -> None:
+        await self._revoke_families(RefreshFamily.id == claims.session_id, "logout", utcnow())
         await self.session.commit()
+        # This worker's next request must already fail; the others hear it from PostgreSQL.
+        self.sessions.forget(str(claims.user_id))
 
     async def _revoke_families(self, condition: object, reason: str, now: datetime) -> int:
         result = await self.session.execute(
@@ -224,21 +242,22 @@ class AuthService:
 
     # --- access tokens -------------------------------------------------------------------------
 
-    async def authenticate(self, access_token: str) -> tuple[User, Claims]:
+    async def authenticate(self, access_token: str) -> tuple[Principal, Claims]:
         """The active user behind a valid access token whose session is not revoked."""
         claims = self.codec.decode(access_token, TokenType.ACCESS)
-        user = await self.session.scalar(
-            select(User)
-            .join(RefreshFamily, RefreshFamily.user_id == User.id)
-            .where(
-                User.id == claims.user_id,
-                RefreshFamily.id == claims.session_id,
-                RefreshFamily.revoked_at.is_(None),
-            )
-        )
-        if user is None or not user.is_active:
-            raise InvalidTokenError("invalid token")
-        return user, claims
+        principal = self.sessions.get(claims.session_id, claims.user_id)
+        if principal is None:
+            generation = self.sessions.generation
+            row = (
+                await self.session.execute(
+                    _PRINCIPAL, {"user_id": claims.user_id, "session_id": claims.session_id}
+                )
+            ).first()
+            if row is None or not row.is_active:
+                raise InvalidTokenError("invalid token")
+            principal = Principal(row.id, row.email, row.role, row.is_active)
+            self.sessions.put(claims.session_id, principal, generation)
+        return principal, claims
 
     # --- administration (CLI) ----------------------------------------------------------------
 
@@ -262,6 +281,7 @@ class AuthService:
         user.password_hash = await self.passwords.hash(password)
         await self._revoke_families(RefreshFamily.user_id == user.id, "password_changed", utcnow())
         await self.session.commit()
+        self.sessions.forget(str(user.id))
         return user
 
     async def disable_user(self, email: str) -> User:
@@ -269,6 +289,7 @@ class AuthService:
         user.is_active = False
         await self._revoke_families(RefreshFamily.user_id == user.id, "user_disabled", utcnow())
         await self.session.commit()
+        self.sessions.forget(str(user.id))
         return user
 
     async def _existing(self, email: str) -> User:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,6 +23,9 @@ from pricing_service.settings import Settings
 
 REQUIRED_CLAIMS = ("sub", "type", "sid", "jti", "iat", "nbf", "exp", "iss", "aud")
 MAX_TOKEN_LENGTH = 4096  # far above ours (~400 bytes); refuses junk before any parsing
+# Verified tokens remembered per process (a client sends the same access token for minutes):
+# parsing and checking a JWT costs more than the rest of GET /api/auth/me (reference_app/bench).
+VERIFIED_CACHE_SIZE = 10_000
 
 
 class TokenType(StrEnum):
@@ -83,6 +87,7 @@ class TokenCodec:
             TokenType.REFRESH: timedelta(seconds=settings.refresh_token_ttl_seconds),
         }
         self._verification_keys: dict[str, Any] = {}
+        self._verified: dict[str, Claims] = {}
         if self.algorithm.startswith("HS"):
             current = settings.jwt_signing_secret.encode()
             self._signing_key: Any = current
@@ -131,7 +136,27 @@ class TokenCodec:
         return IssuedToken(token=token, jti=jti, issued_at=issued_at, expires_at=expires_at)
 
     def decode(self, token: str, expected: TokenType) -> Claims:
-        """Verified claims of a token of the expected type, or :class:`InvalidTokenError`."""
+        """Verified claims of a token of the expected type, or :class:`InvalidTokenError`.
+
+        A token verified before is not parsed again: the cache is keyed by the whole token, so
+        its signature included, and the keys never change in a running process. Only ``exp``
+        can turn a verified token invalid later; it is checked on every call.
+        """
+        claims = self._verified.get(token)
+        if claims is None:
+            claims = self._verify(token, expected)
+            if len(self._verified) >= VERIFIED_CACHE_SIZE:
+                del self._verified[next(iter(self._verified))]  # the oldest entry
+            self._verified[token] = claims
+        elif claims.type is not expected:
+            raise InvalidTokenError(_WRONG_TYPE[expected])
+        # PyJWT's rule: expired once exp <= now - leeway.
+        if claims.expires_at.timestamp() <= time.time() - self.leeway:
+            self._verified.pop(token, None)
+            raise InvalidTokenError("token expired")
+        return claims
+
+    def _verify(self, token: str, expected: TokenType) -> Claims:
         if not token or len(token) > MAX_TOKEN_LENGTH:
             raise InvalidTokenError("malformed token")
         try:

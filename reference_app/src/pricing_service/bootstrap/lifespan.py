@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from pricing_service.auth import session_cache
 from pricing_service.db import create_engine, head_revisions, session_factory
 from pricing_service.observability.logging import get_logger
 from pricing_service.settings import Settings
@@ -26,7 +27,10 @@ def build_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
             "startup", app_env=str(settings.app_env), database=engine.url.get_backend_name()
         )
         try:
-            async with sync_lifecycle(app, settings):  # gauges; in-process worker in development
+            async with (
+                session_cache.lifecycle(app, settings),  # PostgreSQL notifications keep it true
+                sync_lifecycle(app, settings),  # gauges; in-process worker in development
+            ):
                 yield
         finally:
             await engine.dispose()

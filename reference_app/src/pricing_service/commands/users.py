@@ -22,6 +22,7 @@ from pricing_service.auth.models import User
 from pricing_service.auth.passwords import passwords_for
 from pricing_service.auth.permissions import Role
 from pricing_service.auth.service import AuthService, UserAdminError
+from pricing_service.auth.session_cache import SessionCache
 from pricing_service.auth.tokens import TokenCodec
 from pricing_service.cli import CommandError
 from pricing_service.db import create_engine, session_factory
@@ -130,8 +131,13 @@ def _with_service(settings: Settings, action: Callable[[AuthService], Awaitable[
         engine = create_engine(settings.database_url)
         try:
             async with session_factory(engine)() as session:
+                # No cache here: the API workers hear of this command's changes from PostgreSQL.
                 service = AuthService(
-                    session, settings, TokenCodec(settings), passwords_for(settings)
+                    session,
+                    settings,
+                    TokenCodec(settings),
+                    passwords_for(settings),
+                    SessionCache(ttl_seconds=0),
                 )
                 return await action(service)
         finally:

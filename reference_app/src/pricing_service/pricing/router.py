@@ -13,8 +13,8 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
 from fastapi.responses import JSONResponse, Response
 
 from pricing_service.auth.dependencies import require
-from pricing_service.auth.models import User
 from pricing_service.auth.permissions import Permission
+from pricing_service.auth.session_cache import Principal
 from pricing_service.db import Session
 from pricing_service.errors import ProblemError
 from pricing_service.observability.request_context import request_id_of
@@ -45,9 +45,9 @@ Cursor = Annotated[
     Query(pattern=r"^[0-9]{1,10}$", description="next_cursor of the previous page (opaque)"),
 ]
 IfMatch = Annotated[str | None, Header(description='the ETag you read, e.g. "3"')]
-Reader = Annotated[User, Depends(require(Permission.PRODUCTS_READ))]
-Admin = Annotated[User, Depends(require(Permission.PRODUCTS_WRITE))]
-PriceWriter = Annotated[User, Depends(require(Permission.PRICES_WRITE))]
+Reader = Annotated[Principal, Depends(require(Permission.PRODUCTS_READ))]
+Admin = Annotated[Principal, Depends(require(Permission.PRODUCTS_WRITE))]
+PriceWriter = Annotated[Principal, Depends(require(Permission.PRICES_WRITE))]
 
 Responses = dict[int | str, dict[str, Any]]
 _AUTH: Responses = {

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.responses import JSONResponse
 
 from pricing_service.auth.dependencies import require
-from pricing_service.auth.models import User
 from pricing_service.auth.permissions import Permission
+from pricing_service.auth.session_cache import Principal
 from pricing_service.db import Session
 from pricing_service.errors import NOT_FOUND, ProblemError, problem_type
 from pricing_service.observability.request_context import request_id_of
@@ -38,8 +38,8 @@ Cursor = Annotated[
     str | None,
     Query(pattern=r"^[0-9]{1,10}$", description="next_cursor of the previous page (opaque)"),
 ]
-Reader = Annotated[User, Depends(require(Permission.SYNC_READ))]
-Runner = Annotated[User, Depends(require(Permission.SYNC_RUN))]
+Reader = Annotated[Principal, Depends(require(Permission.SYNC_READ))]
+Runner = Annotated[Principal, Depends(require(Permission.SYNC_RUN))]
 
 Responses = dict[int | str, dict[str, Any]]
 _AUTH: Responses = {
