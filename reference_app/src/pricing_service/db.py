@@ -5,7 +5,9 @@ Alembic is the only source of the schema; the app never calls ``create_all``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,7 +15,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from fastapi import Depends, Request
-from sqlalchemy import MetaData, event, make_url, text
+from sqlalchemy import MetaData, event, exc, make_url, text
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -22,6 +24,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from pricing_service.settings import APP_ROOT
 
@@ -71,6 +74,38 @@ def ensure_sqlite_folder(database_url: str) -> None:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
 
 
+# A pooled connection idle for longer is tested before use (PgBouncer's server_check_delay).
+PING_AFTER_IDLE_SECONDS = 10.0
+# Methods that never write (RFC 9110 §9.2.1): their sessions run in autocommit.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _remember_return(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    """On connect and on checkin: when the connection was last known to work."""
+    record.info["returned_at"] = time.monotonic()
+
+
+def _ping_if_idle(
+    dbapi_error: type[Exception], dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any
+) -> None:
+    """Test a connection that sat idle, so a restarted database costs no request an error.
+
+    SQLAlchemy's ``pool_pre_ping`` tests every checkout: a round trip per request, a quarter of
+    GET /api/auth/me's work (reference_app/bench). A connection in steady use is not tested; a
+    dead one raises ``DisconnectionError`` here and the pool replaces it.
+    """
+    if time.monotonic() - record.info.get("returned_at", 0.0) < PING_AFTER_IDLE_SECONDS:
+        return
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("SELECT 1")
+        dbapi_connection.rollback()  # leaves no transaction open (autocommit is set after this)
+    except dbapi_error as error:
+        raise exc.DisconnectionError(str(error)) from error
+    finally:
+        cursor.close()
+
+
 def create_engine(database_url: str) -> AsyncEngine:
     url = async_url(database_url)
     ensure_sqlite_folder(database_url)
@@ -80,16 +115,33 @@ def create_engine(database_url: str) -> AsyncEngine:
         return engine
     # A fixed pool of 20 per process, no overflow: overflow connections are closed on return, so
     # under load every worker kept opening and closing PostgreSQL connections (reference_app/bench).
-    return create_async_engine(url, pool_size=20, max_overflow=0, pool_pre_ping=True)
+    engine = create_async_engine(url, pool_size=20, max_overflow=0)
+    pool = engine.sync_engine.pool
+    event.listen(pool, "checkout", partial(_ping_if_idle, engine.dialect.loaded_dbapi.Error))
+    for returned in ("connect", "checkin"):
+        event.listen(pool, returned, _remember_return)
+    return engine
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+def read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions in autocommit, on the same pool: no BEGIN and no ROLLBACK around each read."""
+    return session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """A request-scoped session; the caller commits, anything else rolls back."""
-    factory: async_sessionmaker[AsyncSession] = request.app.state.sessions
+    """A request-scoped session; the caller commits, anything else rolls back.
+
+    Safe methods get an autocommit session: each statement is its own snapshot, which is all a
+    read needs, and it saves two of the three round trips of a one-query request.
+    """
+    state = request.app.state
+    factory: async_sessionmaker[AsyncSession] = (
+        state.read_sessions if request.method in SAFE_METHODS else state.sessions
+    )
     async with factory() as session:
         yield session
 

@@ -8,7 +8,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from pricing_service.auth import session_cache
-from pricing_service.db import create_engine, head_revisions, session_factory
+from pricing_service.db import (
+    create_engine,
+    head_revisions,
+    read_session_factory,
+    session_factory,
+)
 from pricing_service.observability.logging import get_logger
 from pricing_service.settings import Settings
 from pricing_service.sync.lifecycle import sync_lifecycle
@@ -22,6 +27,7 @@ def build_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
         engine = create_engine(settings.database_url)
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
+        app.state.read_sessions = read_session_factory(engine)
         app.state.heads = head_revisions(settings.database_url)
         logger.info(
             "startup", app_env=str(settings.app_env), database=engine.url.get_backend_name()
