@@ -30,7 +30,7 @@ def _eventually(condition: Condition, what: str, seconds: float = 5.0) -> None:
 
 
 def _cache(app: FastAPI) -> SessionCache:
-    cache: SessionCache = app.state.session_cache
+    cache: SessionCache = app.state.auth_toolkit.sessions
     return cache
 
 

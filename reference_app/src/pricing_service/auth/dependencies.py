@@ -2,7 +2,7 @@
 
 Usage in any router::
 
-    user: Annotated[User, Depends(require(Permission.PRICES_WRITE))]
+    user: Annotated[Principal, Depends(require(Permission.PRICES_WRITE))]
 
 The session is checked on every request (one query joined with the session's family, or the
 worker's memory of it while PostgreSQL notifications keep that current: ``session_cache``), so a
@@ -19,14 +19,13 @@ import structlog
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from pricing_service.auth.passwords import Passwords, passwords_for
+from pricing_service.auth.lifecycle import AuthToolkit
 from pricing_service.auth.permissions import Permission, permissions_for
 from pricing_service.auth.problems import authentication_required, invalid_token, permission_denied
 from pricing_service.auth.service import AuthService
-from pricing_service.auth.session_cache import Principal, SessionCache
-from pricing_service.auth.tokens import Claims, InvalidTokenError, TokenCodec
+from pricing_service.auth.session_cache import Principal
+from pricing_service.auth.tokens import Claims, InvalidTokenError
 from pricing_service.db import Session
-from pricing_service.settings import Settings
 
 bearer_scheme = HTTPBearer(
     auto_error=False,
@@ -35,35 +34,19 @@ bearer_scheme = HTTPBearer(
 )
 
 
-@dataclass(frozen=True)
-class AuthToolkit:
-    """What auth needs per process, built once per app from its settings."""
-
-    settings: Settings
-    codec: TokenCodec
-    passwords: Passwords
+async def auth_toolkit(request: Request) -> AuthToolkit:
+    toolkit: AuthToolkit = request.app.state.auth_toolkit  # built by auth.lifecycle
+    return toolkit
 
 
 # async on purpose, like every dependency here: FastAPI runs a sync `def` dependency in the
 # threadpool, a hop per request that dominated GET /api/auth/me (reference_app/bench).
-async def auth_toolkit(request: Request) -> AuthToolkit:
-    toolkit: AuthToolkit | None = getattr(request.app.state, "auth_toolkit", None)
-    if toolkit is None:
-        settings: Settings = request.app.state.settings
-        toolkit = AuthToolkit(settings, TokenCodec(settings), passwords_for(settings))
-        request.app.state.auth_toolkit = toolkit
-    return toolkit
-
-
-_NO_CACHE = SessionCache(ttl_seconds=0)
-
-
 async def auth_service(
-    request: Request, session: Session, toolkit: Annotated[AuthToolkit, Depends(auth_toolkit)]
+    session: Session, toolkit: Annotated[AuthToolkit, Depends(auth_toolkit)]
 ) -> AuthService:
-    # The lifespan keeps app.state.session_cache current (see session_cache.lifecycle).
-    sessions: SessionCache = getattr(request.app.state, "session_cache", _NO_CACHE)
-    return AuthService(session, toolkit.settings, toolkit.codec, toolkit.passwords, sessions)
+    return AuthService(
+        session, toolkit.settings, toolkit.codec, toolkit.passwords, toolkit.sessions
+    )
 
 
 @dataclass(frozen=True)
@@ -73,13 +56,14 @@ class Authenticated:
 
 
 async def authenticated(
-    service: Annotated[AuthService, Depends(auth_service)],
+    toolkit: Annotated[AuthToolkit, Depends(auth_toolkit)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Authenticated:
+    # No request session here: the authenticator reads only when its cache cannot answer.
     if credentials is None:
         raise authentication_required()
     try:
-        user, claims = await service.authenticate(credentials.credentials)
+        user, claims = await toolkit.authenticator.authenticate(credentials.credentials)
     except InvalidTokenError as error:
         raise invalid_token(str(error)) from None
     structlog.contextvars.bind_contextvars(user_id=user.id)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pricing_service.auth.models import (
     LoginFailure,
@@ -72,6 +72,39 @@ _PRINCIPAL = (
         RefreshFamily.revoked_at.is_(None),
     )
 )
+
+
+class Authenticator:
+    """Access token → who is calling: verify the JWT, then check its session is live.
+
+    The session check comes from the worker's cache when it has the answer (``session_cache``);
+    only then does a request go without a database session at all.
+    """
+
+    def __init__(
+        self,
+        codec: TokenCodec,
+        sessions: SessionCache,
+        read_sessions: async_sessionmaker[AsyncSession],
+    ) -> None:
+        self.codec = codec
+        self.sessions = sessions
+        self.read_sessions = read_sessions
+
+    async def authenticate(self, access_token: str) -> tuple[Principal, Claims]:
+        """The active user behind a valid access token whose session is not revoked."""
+        claims = self.codec.decode(access_token, TokenType.ACCESS)
+        principal = self.sessions.get(claims.session_id, claims.user_id)
+        if principal is None:
+            generation = self.sessions.generation
+            async with self.read_sessions() as session:
+                params = {"user_id": claims.user_id, "session_id": claims.session_id}
+                row = (await session.execute(_PRINCIPAL, params)).first()
+            if row is None or not row.is_active:
+                raise InvalidTokenError("invalid token")
+            principal = Principal(row.id, row.email, row.role, row.is_active)
+            self.sessions.put(claims.session_id, principal, generation)
+        return principal, claims
 
 
 def _rowcount(result: object) -> int:
@@ -239,25 +272,6 @@ class AuthService:
             .execution_options(synchronize_session=False)
         )
         return _rowcount(result)
-
-    # --- access tokens -------------------------------------------------------------------------
-
-    async def authenticate(self, access_token: str) -> tuple[Principal, Claims]:
-        """The active user behind a valid access token whose session is not revoked."""
-        claims = self.codec.decode(access_token, TokenType.ACCESS)
-        principal = self.sessions.get(claims.session_id, claims.user_id)
-        if principal is None:
-            generation = self.sessions.generation
-            row = (
-                await self.session.execute(
-                    _PRINCIPAL, {"user_id": claims.user_id, "session_id": claims.session_id}
-                )
-            ).first()
-            if row is None or not row.is_active:
-                raise InvalidTokenError("invalid token")
-            principal = Principal(row.id, row.email, row.role, row.is_active)
-            self.sessions.put(claims.session_id, principal, generation)
-        return principal, claims
 
     # --- administration (CLI) ----------------------------------------------------------------
 

@@ -23,18 +23,14 @@ SQLite has no notifications: there the cache stays off and every request asks th
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
-from fastapi import FastAPI
 from sqlalchemy import make_url
 
 from pricing_service.observability.logging import get_logger
-from pricing_service.settings import Settings
 
 CHANNEL = "auth_changed"
 MAX_ENTRIES = 10_000
@@ -143,20 +139,3 @@ async def keep_current(
             cache.set_listening(False)
         await asyncio.sleep(retry_seconds)
         retry_seconds = min(retry_seconds * 2, 30.0)
-
-
-@contextlib.asynccontextmanager
-async def lifecycle(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
-    """``app.state.session_cache`` for the app's life; on PostgreSQL, kept current by a task."""
-    cache = SessionCache(ttl_seconds=settings.auth_session_cache_seconds)
-    app.state.session_cache = cache
-    if cache.ttl_seconds <= 0 or make_url(settings.database_url).get_backend_name() != "postgresql":
-        yield
-        return
-    task = asyncio.create_task(keep_current(cache, settings.database_url), name="session-cache")
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

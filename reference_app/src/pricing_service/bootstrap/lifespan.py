@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from pricing_service.auth import session_cache
+from pricing_service.auth.lifecycle import auth_lifecycle
 from pricing_service.db import (
     create_engine,
     head_revisions,
@@ -34,7 +34,7 @@ def build_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
         )
         try:
             async with (
-                session_cache.lifecycle(app, settings),  # PostgreSQL notifications keep it true
+                auth_lifecycle(app, settings),  # keys, hasher, session cache (ADR 0009)
                 sync_lifecycle(app, settings),  # gauges; in-process worker in development
             ):
                 yield
