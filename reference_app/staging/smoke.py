@@ -461,6 +461,28 @@ def check_metrics(stack: Stack, _state: dict[str, Any]) -> str:
     return f"{sent} requests = {split} over {API_WORKERS} workers; 4 scrapes each counted {sent}"
 
 
+def check_logout_everywhere(stack: Stack, _state: dict[str, Any]) -> str:
+    """ADR 0009: every worker remembers the session, and every worker forgets it at logout."""
+    with stack.api() as api:
+        answer = login(api, stack.password)
+    expect(answer.status_code == 200, f"login: {answer.status_code}")
+    auth = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+    def me(_: int) -> int:  # a new connection each time, so either worker may answer
+        with httpx.Client(base_url=stack.api_url, timeout=HTTP_TIMEOUT) as client:
+            return client.get("/api/auth/me", headers={**auth, "Connection": "close"}).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        before = list(pool.map(me, range(40)))
+        with stack.api() as api:
+            expect(api.post("/api/auth/logout", headers=auth).status_code == 204, "logout")
+        time.sleep(0.2)  # notifications take milliseconds; this is a generous bound
+        after = list(pool.map(me, range(40)))
+    expect(before == [200] * 40, f"before logout: {sorted(set(before))}")
+    expect(after == [401] * 40, f"after logout: {after.count(200)} of 40 still answered 200")
+    return "40 x /api/auth/me 200 on new connections; after logout 40 x 401"
+
+
 def check_serve_sigterm(stack: Stack, _state: dict[str, Any]) -> str:
     """SIGTERM while logins (argon2, slow-ish) are in flight: all answered, exit 0."""
     finished: list[tuple[int | str, float]] = []
@@ -519,6 +541,7 @@ CHECKS: tuple[tuple[str, Check, bool], ...] = (  # (name, check, later checks ne
     ("problem+json", check_problems, False),
     ("docs", check_docs, False),
     ("metrics", check_metrics, False),
+    ("logout on every worker", check_logout_everywhere, False),
     ("serve SIGTERM", check_serve_sigterm, False),
     ("worker SIGTERM", check_worker_sigterm, False),
 )
