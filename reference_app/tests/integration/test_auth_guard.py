@@ -9,8 +9,8 @@ from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 
 from pricing_service.auth.dependencies import require
-from pricing_service.auth.session_cache import Principal
 from pricing_service.auth.permissions import Permission
+from pricing_service.auth.session_cache import Principal
 from pricing_service.main import create_app
 from pricing_service.settings import Settings
 from tests.jwt_matrix.test_matrix import _methods_and_paths

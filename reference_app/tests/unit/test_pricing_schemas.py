@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
+import pytest
+
+from pricing_service.pricing.responses import OrjsonResponse
 from pricing_service.pricing.schemas import (
+    PRODUCT_FIELDS,
     PriceChangeOut,
     ProductOut,
     change_json,
@@ -17,27 +22,35 @@ NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
 def test_product_json_matches_product_out() -> None:
-    row = SimpleNamespace(
-        id=1,
-        sku="SKU-1",
-        title="Mate",
-        currency="ARS",
-        cost=Decimal("10"),
-        price=Decimal("19.9"),
-        min_price=Decimal("10.00"),
-        max_price=Decimal("30.00"),
-        marketplace_item_id="MLA1234567890",
-        version=3,
-        updated_at=NOW,
-        pending_sync_since=None,
-        last_synced_at=NOW,
-    )
-    body = product_json(row)
+    values: dict[str, object] = {
+        "id": 1,
+        "sku": "SKU-1",
+        "title": "Mate",
+        "currency": "ARS",
+        "cost": Decimal("10"),
+        "price": Decimal("19.9"),
+        "min_price": Decimal("10.00"),
+        "max_price": Decimal("30.00"),
+        "marketplace_item_id": "MLA1234567890",
+        "version": 3,
+        "updated_at": NOW,
+        "pending_sync_since": None,
+        "last_synced_at": NOW,
+    }
+    assert list(values) == list(PRODUCT_FIELDS)  # the row is unpacked in this order
+    body = product_json(tuple(values[name] for name in PRODUCT_FIELDS))
     assert body["price"] == "19.90"
     assert body["cost"] == "10.00"
-    assert body["updated_at"] == "2026-11-26T12:00:00+00:00"
-    assert set(body) == set(ProductOut.model_fields)
+    assert list(body) == list(ProductOut.model_fields)
     assert ProductOut.model_validate(body).model_dump(mode="json")["price"] == "19.90"
+    wire = json.loads(OrjsonResponse(body).body)
+    assert wire["updated_at"] == "2026-11-26T12:00:00+00:00"
+    assert wire["pending_sync_since"] is None
+
+
+def test_product_json_refuses_a_row_of_other_columns() -> None:
+    with pytest.raises(ValueError, match="too many values"):
+        product_json((1,) * (len(PRODUCT_FIELDS) + 1))  # e.g. select(products), with created_at
 
 
 def test_change_json_matches_price_change_out() -> None:
@@ -56,3 +69,4 @@ def test_change_json_matches_price_change_out() -> None:
     assert body["new_price"] == "12.50"
     assert set(body) == set(PriceChangeOut.model_fields)
     PriceChangeOut.model_validate(body)
+    assert json.loads(OrjsonResponse(body).body)["created_at"] == "2026-11-26T12:00:00+00:00"

@@ -1,7 +1,8 @@
 """HTTP API of the pricing domain. Thin: parse, authorize, call the service, shape the response.
 
-Responses are built from rows by ``schemas.product_json``; the ``response_model`` only documents
-them (returning a ``Response`` skips FastAPI's per-row validation on the hot list path).
+Responses are built from rows by ``schemas.product_json`` and rendered by orjson; the
+``response_model`` only documents them (returning a ``Response`` skips FastAPI's per-row
+validation on the hot list path).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from pricing_service.auth.dependencies import require
 from pricing_service.auth.permissions import Permission
@@ -20,6 +21,7 @@ from pricing_service.errors import ProblemError
 from pricing_service.observability.request_context import request_id_of
 from pricing_service.pricing import bulk, service
 from pricing_service.pricing.problems import BULK_TOO_MANY_ITEMS
+from pricing_service.pricing.responses import OrjsonResponse
 from pricing_service.pricing.routing import BulkPricingRoute, PricingRoute
 from pricing_service.pricing.rules import accepted_versions, etag
 from pricing_service.pricing.schemas import (
@@ -64,8 +66,8 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
-def _product_response(row: Any, status_code: int = 200, **headers: str) -> JSONResponse:
-    return JSONResponse(
+def _product_response(row: Any, status_code: int = 200, **headers: str) -> OrjsonResponse:
+    return OrjsonResponse(
         product_json(row),
         status_code=status_code,
         headers={"ETag": etag(row.version), **headers},
@@ -95,7 +97,7 @@ async def list_products(
         q=q,
         pending_sync=pending_sync,
     )
-    return JSONResponse(
+    return OrjsonResponse(
         {"items": [product_json(r) for r in page.rows], "next_cursor": page.next_cursor}
     )
 
@@ -205,7 +207,7 @@ async def price_history(
     page = await service.price_history(
         session, product_id, limit=limit, cursor=int(cursor) if cursor else None
     )
-    return JSONResponse(
+    return OrjsonResponse(
         {"items": [change_json(r) for r in page.rows], "next_cursor": page.next_cursor}
     )
 

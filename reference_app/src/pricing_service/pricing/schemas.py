@@ -1,17 +1,19 @@
 """Request and response bodies. Responses are built as plain dicts by ``product_json`` and
 ``change_json`` (the hot list path skips per-row pydantic work); the models below document them
-in OpenAPI and a unit test keeps both in step.
+in OpenAPI and a unit test keeps both in step. Timestamps stay ``datetime`` in those dicts:
+``OrjsonResponse`` writes them as ``isoformat()`` would, in C.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
-from pricing_service.pricing.models import PriceChange, Product
+from pricing_service.pricing.models import PriceChange
 from pricing_service.pricing.money import Currency, NonNegativeMoney, PositiveMoney, format_amount
 from pricing_service.pricing.problems import PRODUCT_REFERENCE_INVALID
 
@@ -142,26 +144,42 @@ class BulkResult(BaseModel):
     results: list[BulkItemResult]
 
 
-def _time(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+# The JSON members of a product, in order; also the columns the service selects and returns,
+# so ``product_json`` can unpack a row instead of reading 13 attributes of it.
+PRODUCT_FIELDS = tuple(ProductOut.model_fields)
 
 
-def product_json(p: Product | Any) -> dict[str, Any]:
-    """A product (ORM object or row with the same attribute names) as its JSON object."""
+def product_json(row: Sequence[Any]) -> dict[str, Any]:
+    """A product row (the columns of ``PRODUCT_FIELDS``, in that order) as its JSON object."""
+    (
+        id_,
+        sku,
+        title,
+        currency,
+        cost,
+        price,
+        min_price,
+        max_price,
+        marketplace_item_id,
+        version,
+        updated_at,
+        pending_sync_since,
+        last_synced_at,
+    ) = row
     return {
-        "id": p.id,
-        "sku": p.sku,
-        "title": p.title,
-        "currency": p.currency,
-        "cost": format_amount(p.cost),
-        "price": format_amount(p.price),
-        "min_price": format_amount(p.min_price),
-        "max_price": format_amount(p.max_price),
-        "marketplace_item_id": p.marketplace_item_id,
-        "version": p.version,
-        "updated_at": _time(p.updated_at),
-        "pending_sync_since": _time(p.pending_sync_since),
-        "last_synced_at": _time(p.last_synced_at),
+        "id": id_,
+        "sku": sku,
+        "title": title,
+        "currency": currency,
+        "cost": format_amount(cost),
+        "price": format_amount(price),
+        "min_price": format_amount(min_price),
+        "max_price": format_amount(max_price),
+        "marketplace_item_id": marketplace_item_id,
+        "version": version,
+        "updated_at": updated_at,
+        "pending_sync_since": pending_sync_since,
+        "last_synced_at": last_synced_at,
     }
 
 
@@ -175,5 +193,5 @@ def change_json(c: PriceChange | Any) -> dict[str, Any]:
         "actor_id": c.actor_id,
         "reason": c.reason,
         "request_id": c.request_id,
-        "created_at": _time(c.created_at),
+        "created_at": c.created_at,
     }

@@ -11,9 +11,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, Row, Table, func, insert, literal, select, update
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    Row,
+    Select,
+    Table,
+    bindparam,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,10 +38,17 @@ from pricing_service.pricing.rules import (
     guardrail_violation,
     stale_version,
 )
-from pricing_service.pricing.schemas import ProductCreate, ProductPatch
+from pricing_service.pricing.schemas import PRODUCT_FIELDS, ProductCreate, ProductPatch
 
 products = cast(Table, Product.__table__)
 changes = cast(Table, PriceChange.__table__)
+
+# What every product read and write returns: the columns of its JSON, in its order.
+PRODUCT_COLUMNS = tuple(products.c[name] for name in PRODUCT_FIELDS)
+
+# Built once: SQLAlchemy memoizes a statement's cache key, so reusing the same object with new
+# parameter values skips rebuilding the select and re-deriving that key on every request.
+_PRODUCT_BY_ID = select(*PRODUCT_COLUMNS).where(products.c.id == bindparam("id"))
 
 
 @dataclass(frozen=True)
@@ -48,6 +68,23 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+@cache  # one statement per combination of filters: at most 2 * 2 * 2 * 3
+def _list_statement(cursor: bool, sku: bool, q: bool, pending_sync: bool | None) -> Select[Any]:
+    stmt = select(*PRODUCT_COLUMNS).order_by(products.c.id).limit(bindparam("limit", type_=Integer))
+    if cursor:
+        # BIGINT: a 10-digit cursor may exceed int4 (PostgreSQL: 'integer out of range')
+        stmt = stmt.where(products.c.id > bindparam("cursor", type_=BigInteger))
+    if sku:
+        stmt = stmt.where(products.c.sku == bindparam("sku"))
+    if q:
+        stmt = stmt.where(products.c.title.ilike(bindparam("pattern"), escape="\\"))
+    if pending_sync is True:
+        stmt = stmt.where(products.c.pending_sync_since.is_not(None))
+    elif pending_sync is False:
+        stmt = stmt.where(products.c.pending_sync_since.is_(None))
+    return stmt
+
+
 async def list_products(
     session: AsyncSession,
     *,
@@ -58,23 +95,20 @@ async def list_products(
     pending_sync: bool | None = None,
 ) -> Page:
     """One query per page, ordered by id; the cursor is the last id of the previous page."""
-    stmt = select(products).order_by(products.c.id).limit(limit + 1)
+    stmt = _list_statement(cursor is not None, sku is not None, bool(q), pending_sync)
+    params: dict[str, Any] = {"limit": limit + 1}
     if cursor is not None:
-        # BIGINT: a 10-digit cursor may exceed int4 (PostgreSQL: 'integer out of range')
-        stmt = stmt.where(products.c.id > literal(cursor, BigInteger))
+        params["cursor"] = cursor
     if sku is not None:
-        stmt = stmt.where(products.c.sku == sku)
+        params["sku"] = sku
     if q:
-        stmt = stmt.where(products.c.title.ilike(_like_pattern(q), escape="\\"))
-    if pending_sync is True:
-        stmt = stmt.where(products.c.pending_sync_since.is_not(None))
-    elif pending_sync is False:
-        stmt = stmt.where(products.c.pending_sync_since.is_(None))
-    return _page((await session.execute(stmt)).all(), limit)
+        params["pattern"] = _like_pattern(q)
+    return _page((await session.execute(stmt, params)).all(), limit)
 
 
 async def get_product(session: AsyncSession, product_id: int) -> Row[Any]:
-    row = (await session.execute(select(products).where(products.c.id == product_id))).first()
+    """The product's ``PRODUCT_COLUMNS``, or a 404 problem."""
+    row = (await session.execute(_PRODUCT_BY_ID, {"id": product_id})).first()
     if row is None:
         raise ProblemError(NOT_FOUND, f"product {product_id} does not exist")
     return row
@@ -145,7 +179,7 @@ async def create_product(session: AsyncSession, data: ProductCreate) -> Row[Any]
     stmt = (
         insert(products)
         .values(**data.model_dump(), version=1, created_at=now, updated_at=now)
-        .returning(*products.c)
+        .returning(*PRODUCT_COLUMNS)
     )
     row = await _write_unique(
         session, stmt, sku=data.sku, item_id=data.marketplace_item_id, own_id=None
@@ -178,7 +212,7 @@ async def patch_product(
         update(products)
         .where(products.c.id == product_id, products.c.version == current.version)
         .values(**values, version=products.c.version + 1, updated_at=utcnow())
-        .returning(*products.c)
+        .returning(*PRODUCT_COLUMNS)
     )
     row = await _write_unique(
         session,
@@ -225,7 +259,7 @@ async def apply_price(
             updated_at=now,
             pending_sync_since=func.coalesce(products.c.pending_sync_since, now),
         )
-        .returning(*products.c)
+        .returning(*PRODUCT_COLUMNS)
     )
     updated = (await session.execute(stmt)).first()
     if updated is None:
