@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+import orjson
+import psycopg
 import uvloop
 from bare_app import app as bare_app
 from fastapi import FastAPI
@@ -31,9 +33,11 @@ from sqlalchemy import create_engine, insert, select
 from starlette.types import ASGIApp, Message
 
 from pricing_service.auth.models import RefreshFamily, User
+from pricing_service.auth.session_cache import listener_conninfo
 from pricing_service.auth.tokens import TokenCodec, TokenType, new_session_id
 from pricing_service.db import sync_url
 from pricing_service.main import create_app
+from pricing_service.pricing.schemas import PRODUCT_FIELDS, product_json
 from pricing_service.settings import load_settings
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
@@ -106,6 +110,30 @@ def mint_token(database_url: str, settings: Any) -> str:
     return TokenCodec(settings).encode(TokenType.ACCESS, user_id, session_id).token
 
 
+def raw_page_app(database_url: str) -> ASGIApp:
+    """The floor of GET /api/products?limit=50: the same page through psycopg alone.
+
+    One connection, the same query and JSON members, orjson; no framework, no pool, no auth,
+    no SQLAlchemy. What the service spends above this row is its stack's cost.
+    """
+    conninfo = listener_conninfo(database_url)
+    columns = ", ".join(PRODUCT_FIELDS)
+    query = f"SELECT {columns} FROM products ORDER BY id LIMIT 51"  # noqa: S608 - constants
+    connection: psycopg.AsyncConnection[Any] | None = None
+
+    async def app(_scope: Any, _receive: Any, send: Any) -> None:
+        nonlocal connection
+        if connection is None:
+            connection = await psycopg.AsyncConnection.connect(conninfo, autocommit=True)
+        cursor = await connection.execute(query)
+        rows = await cursor.fetchall()
+        body = orjson.dumps({"items": [product_json(r) for r in rows[:50]], "next_cursor": "50"})
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": body})
+
+    return app
+
+
 async def measure(
     app: ASGIApp, request: Call, token: str | None, count: int
 ) -> tuple[float, float]:
@@ -143,6 +171,7 @@ async def main_async(args: argparse.Namespace, out: TextIO) -> None:
         (app, Call("auth_me", "GET", "/api/auth/me"), token),
         (app, Call("products_list", "GET", "/api/products", "limit=50"), token),
         (app, Call("product_get", "GET", "/api/products/42"), token),
+        (raw_page_app(args.database_url), Call("products_raw", "GET", "/"), None),
     ]
     async with app.router.lifespan_context(app):
         out.write(f"{'endpoint':<16} {'cpu us/req':>11} {'wall us/req':>12}\n")
