@@ -165,7 +165,7 @@ async def main_async(args: argparse.Namespace, out: TextIO) -> None:
     settings = load_settings()
     app: FastAPI = create_app(settings)
     token = mint_token(args.database_url, settings)
-    calls = [
+    calls: list[tuple[ASGIApp, Call, str | None]] = [
         (bare_app, Call("bare", "GET", "/bare"), None),
         (app, Call("health_live", "GET", "/health/live"), None),  # the middleware stack alone
         (app, Call("auth_me", "GET", "/api/auth/me"), token),

@@ -9,6 +9,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session as SyncSession
 
 from pricing_service import db as db_module
@@ -22,10 +23,12 @@ def _app_with_probe(settings: Settings) -> FastAPI:
 
     async def probe(session: Session) -> dict[str, Any]:
         await session.execute(text("SELECT 1"))
+        bind = session.bind
+        assert isinstance(bind, AsyncEngine)
         raw = await (await session.connection()).get_raw_connection()
         info = getattr(raw.driver_connection, "info", None)  # psycopg only
         return {
-            "isolation": session.bind.get_execution_options().get("isolation_level"),
+            "isolation": bind.get_execution_options().get("isolation_level"),
             "in_transaction": None if info is None else info.transaction_status != 0,
         }
 

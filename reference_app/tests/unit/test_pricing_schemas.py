@@ -43,7 +43,7 @@ def test_product_json_matches_product_out() -> None:
     assert body["cost"] == "10.00"
     assert list(body) == list(ProductOut.model_fields)
     assert ProductOut.model_validate(body).model_dump(mode="json")["price"] == "19.90"
-    wire = json.loads(OrjsonResponse(body).body)
+    wire = json.loads(bytes(OrjsonResponse(body).body))
     assert wire["updated_at"] == "2026-11-26T12:00:00+00:00"
     assert wire["pending_sync_since"] is None
 
@@ -69,4 +69,4 @@ def test_change_json_matches_price_change_out() -> None:
     assert body["new_price"] == "12.50"
     assert set(body) == set(PriceChangeOut.model_fields)
     PriceChangeOut.model_validate(body)
-    assert json.loads(OrjsonResponse(body).body)["created_at"] == "2026-11-26T12:00:00+00:00"
+    assert json.loads(bytes(OrjsonResponse(body).body))["created_at"] == "2026-11-26T12:00:00+00:00"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from pricing_service.auth import session_cache
 from pricing_service.auth.session_cache import (
     MAX_ENTRIES,
     Principal,
@@ -69,7 +68,7 @@ def test_losing_the_connection_empties_and_turns_off_the_cache() -> None:
 
 def test_entries_expire_after_the_ttl(monkeypatch: pytest.MonkeyPatch) -> None:
     now = [1000.0]
-    monkeypatch.setattr(session_cache.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr("pricing_service.auth.session_cache.time.monotonic", lambda: now[0])
     cache = _listening(ttl=60)
     cache.put("s1", ALICE, cache.generation)
     now[0] += 59.9
