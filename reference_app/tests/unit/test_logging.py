@@ -77,7 +77,7 @@ def test_stdlib_line_shape(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_tracebacks_are_text_without_locals(capsys: pytest.CaptureFixture[str]) -> None:
-    secret = "hunter2-local"  # noqa: F841 - a local a rendered traceback must not show
+    secret = "hunter2-local"  # noqa: F841  # pragma: allowlist secret - must not be shown
     try:
         raise RuntimeError("boom")
     except RuntimeError:
@@ -115,7 +115,7 @@ def test_non_ascii_values_stay_escaped_and_exact(capsys: pytest.CaptureFixture[s
 
 def test_console_format_for_people(capsys: pytest.CaptureFixture[str]) -> None:
     configure_logging("INFO", "console")
-    secret = "hunter2-local"  # noqa: F841 - a local a rendered traceback must not show
+    secret = "hunter2-local"  # noqa: F841  # pragma: allowlist secret - must not be shown
     try:
         raise RuntimeError("boom")
     except RuntimeError:

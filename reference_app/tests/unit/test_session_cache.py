@@ -93,6 +93,6 @@ def test_the_cache_is_bounded_and_drops_its_oldest_entry() -> None:
 
 
 def test_the_listener_connects_with_libpq_and_keeps_credentials_and_options() -> None:
-    url = "postgresql+psycopg://app:pw@db.internal:5432/pricing?sslmode=verify-full"
-    expected = "postgresql://app:pw@db.internal:5432/pricing?sslmode=verify-full"
+    url = "postgresql+psycopg://app:pw@db:5432/p?sslmode=require"  # pragma: allowlist secret
+    expected = "postgresql://app:pw@db:5432/p?sslmode=require"  # pragma: allowlist secret
     assert listener_conninfo(url) == expected
