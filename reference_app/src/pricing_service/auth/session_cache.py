@@ -9,8 +9,10 @@ PostgreSQL says something changed:
   user, or a revocation of one of their sessions, sends ``NOTIFY auth_changed, '<user id>'`` when
   its transaction commits (a TRUNCATE sends an empty payload: forget everyone);
 * :func:`keep_current` LISTENs on that channel and forgets the named user's entries. The cache
-  answers only while that connection is up: it starts empty, and it is emptied and turned off the
-  moment the connection is lost, until it is back;
+  answers only while that connection is up: it starts empty, and it is emptied and turned off as
+  soon as the connection is known to be lost (at once when the server closes it; TCP keepalives
+  notice a silent peer within about a minute, less than the default entry lifetime), until it is
+  back;
 * an answer read from the database is kept only if no notification arrived while it was being
   read (the ``generation`` check), so a revocation racing a read is never lost;
 * the worker that revokes a session forgets it itself after its commit, so its next request
