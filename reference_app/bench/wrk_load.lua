@@ -62,10 +62,21 @@ if mode == "walk" then
 elseif mode == "put" then
    -- Pass k over the rows sets price a (even k) or b (odd k) at version v + k: each pass
    -- changes every product once, so the If-Match of the next pass is known in advance.
+   -- Before the run, wrk calls request() once on its first thread to check what it builds
+   -- (script_verify_request) and never sends that request: it must not use up a row, or that
+   -- product's next pass carries a stale If-Match (a 412 once per run, always thread 0's first).
+   local check_call = nil -- decided at the first call: tid is set after this file loads
    function request()
       local row = rows[position % #rows + 1]
       local pass = math.floor(position / #rows)
-      position = position + 1
+      if check_call == nil then
+         check_call = tid == 0
+      end
+      if check_call then
+         check_call = false
+      else
+         position = position + 1
+      end
       local version = tonumber(row[2]) + pass
       local price = (pass % 2 == 0) and row[3] or row[4]
       local headers = {}
