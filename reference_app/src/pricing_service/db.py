@@ -93,9 +93,9 @@ def _ping_if_idle(
 ) -> None:
     """Test a connection that sat idle, so a restarted database costs no request an error.
 
-    SQLAlchemy's ``pool_pre_ping`` tests every checkout: a round trip per request, a quarter of
-    GET /api/auth/me's work (reference_app/bench). A connection in steady use is not tested; a
-    dead one raises ``DisconnectionError`` here and the pool replaces it.
+    SQLAlchemy's ``pool_pre_ping`` tests every checkout: one more round trip on every request
+    (one of the four a one-query read made, reference_app/bench). A connection in steady use is
+    not tested; a dead idle one raises ``DisconnectionError`` here and the pool replaces it.
     """
     if time.monotonic() - record.info.get("returned_at", 0.0) < PING_AFTER_IDLE_SECONDS:
         return
@@ -115,7 +115,7 @@ class _FairQueue(AsyncAdaptedQueue[ConnectionPoolEntry]):
     SQLAlchemy's asyncio queue (like ``asyncio.Queue``) lets a request that arrives just as a
     connection comes back take it ahead of the requests already waiting, which then wait again
     at the back of the line: under pool contention a few requests waited for seconds
-    (reference_app/bench: p95 2.5 s against a p50 of 40 ms). Here waiters take turns through an
+    (reference_app/bench: p95 2.6 s against a p50 of 35 ms). Here waiters take turns through an
     ``asyncio.Lock``, which is FIFO and lets no newcomer pass a waiter; only the head of the line
     waits on the queue itself.
     """
