@@ -62,6 +62,16 @@ def _isolate_database(request: pytest.FixtureRequest) -> Iterator[None]:
             connection.execute(table.delete())
 
 
+@pytest.fixture(autouse=True)
+def _postgres_marker(request: pytest.FixtureRequest) -> None:
+    """``@pytest.mark.postgres("why")`` skips on SQLite, saying why; CI's PostgreSQL pass
+    (TEST_DATABASE_URL, in .ci/run) runs these tests."""
+    marker = request.node.get_closest_marker("postgres")
+    if marker is None or request.getfixturevalue("database_url").startswith("postgresql"):
+        return
+    pytest.skip(f"needs PostgreSQL (set TEST_DATABASE_URL): {marker.args[0]}")
+
+
 @pytest.fixture
 def make_settings(database_url: str) -> Callable[..., Settings]:
     """Settings for the test environment, with keyword overrides."""

@@ -34,10 +34,7 @@ def _cache(app: FastAPI) -> SessionCache:
     return cache
 
 
-@pytest.fixture
-def postgres_only(database_url: str) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("needs PostgreSQL (set TEST_DATABASE_URL): SQLite has no LISTEN/NOTIFY")
+NEEDS_NOTIFY = pytest.mark.postgres("SQLite has no LISTEN/NOTIFY")
 
 
 def test_the_cache_is_on_with_postgresql_and_off_with_sqlite(
@@ -53,8 +50,7 @@ def test_the_cache_is_on_with_postgresql_and_off_with_sqlite(
         assert (_cache(app).listening, len(_cache(app))) == (False, 0)
 
 
-@pytest.mark.postgres
-@pytest.mark.usefixtures("postgres_only")
+@NEEDS_NOTIFY
 def test_a_user_disabled_by_another_process_is_refused_within_moments(
     app: FastAPI,
     client: TestClient,
@@ -74,8 +70,7 @@ def test_a_user_disabled_by_another_process_is_refused_within_moments(
     assert client.get("/api/auth/me", headers=headers).status_code == 401
 
 
-@pytest.mark.postgres
-@pytest.mark.usefixtures("postgres_only")
+@NEEDS_NOTIFY
 def test_logout_fails_the_very_next_call_on_the_same_worker(
     app: FastAPI, client: TestClient, auth_headers: Callable[..., dict[str, str]]
 ) -> None:
@@ -86,8 +81,7 @@ def test_logout_fails_the_very_next_call_on_the_same_worker(
     assert client.get("/api/auth/me", headers=headers).status_code == 401
 
 
-@pytest.mark.postgres
-@pytest.mark.usefixtures("postgres_only")
+@NEEDS_NOTIFY
 def test_the_cache_is_emptied_while_its_connection_is_down_then_comes_back(
     app: FastAPI, client: TestClient, db: Session, auth_headers: Callable[..., dict[str, str]]
 ) -> None:

@@ -46,16 +46,13 @@ def test_safe_methods_read_in_autocommit_and_others_in_a_transaction(
     assert write == {"isolation": None, "in_transaction": True if on_postgresql else None}
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres("a server whose backends can be terminated")
 def test_a_connection_killed_while_idle_is_replaced_before_use(
     settings: Settings,
-    database_url: str,
     db: SyncSession,
     auth_headers: Callable[..., dict[str, str]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("needs PostgreSQL (set TEST_DATABASE_URL): a server to terminate backends")
     headers = auth_headers(role="viewer")
     with TestClient(create_app(settings)) as client:
         assert client.get("/api/products", headers=headers).status_code == 200

@@ -22,17 +22,10 @@ from tests.integration.pricing_support import make_product
 
 __all__ = ["make_product"]  # a fixture, used by name below
 
-pytestmark = pytest.mark.postgres
+pytestmark = pytest.mark.postgres(
+    "SQLite runs one writer at a time, so it cannot show the row-level race this test is about"
+)
 WRITERS = 25
-
-
-@pytest.fixture(autouse=True)
-def _needs_postgres(database_url: str) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip(
-            "needs PostgreSQL (set TEST_DATABASE_URL): SQLite runs one writer at a time, so "
-            "it cannot show the row-level race this test is about"
-        )
 
 
 async def _concurrently(app: FastAPI, requests: list[dict[str, Any]]) -> list[httpx.Response]:

@@ -27,16 +27,7 @@ from tests.sync_support import (
 __all__ = ["fake_server", "fake_server_process"]
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only(database_url: str) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip(
-            "row locks and SKIP LOCKED need PostgreSQL; SQLite runs a single worker "
-            "(set TEST_DATABASE_URL to run this)"
-        )
-
-
-pytestmark = pytest.mark.postgres
+pytestmark = pytest.mark.postgres("row locks and SKIP LOCKED; SQLite runs a single worker")
 
 
 def test_concurrent_claims_hand_a_job_to_exactly_one_worker(
