@@ -9,20 +9,16 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from pricing_service.errors import (
-    INTERNAL_ERROR,
     PROBLEM_MEDIA_TYPE,
     VALIDATION_FAILED,
     ProblemError,
     ProblemType,
     for_status,
 )
-from pricing_service.observability.logging import get_logger
 from pricing_service.observability.request_context import request_id_of
-
-logger = get_logger("pricing_service.errors")
 
 
 def problem_response(
@@ -88,39 +84,3 @@ def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _on_problem)
     app.add_exception_handler(StarletteHTTPException, _on_http_exception)
     app.add_exception_handler(RequestValidationError, _on_validation)
-
-
-class UnhandledErrorMiddleware:
-    """Turns any unhandled exception into a 500 problem, inside the CORS and request-id layers.
-
-    This is the one boundary allowed to catch every exception: it logs the traceback with the
-    request_id and never sends exception text to the client.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        response_started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal response_started
-            if message["type"] == "http.response.start":
-                response_started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking_send)
-        except Exception:  # the problem boundary: log with context, answer 500
-            logger.exception("unhandled_error", method=scope.get("method"), path=scope.get("path"))
-            if response_started:
-                raise
-            response = problem_response(
-                scope,
-                INTERNAL_ERROR,
-                "An unexpected error occurred. Quote the request_id when reporting it.",
-            )
-            await response(scope, receive, send)
