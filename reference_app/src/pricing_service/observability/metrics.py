@@ -16,7 +16,7 @@ and GET /metrics then aggregates every worker's files.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from prometheus_client import (
@@ -99,11 +99,22 @@ def add_scrape_hook(app: FastAPI, hook: ScrapeHook) -> None:
     app.state.metrics_scrape_hooks.append(hook)
 
 
+# Each series' two children, looked up once: ``labels()`` validates and locks on every call.
+# As many entries as the metrics have series (method x route template x status class).
+_REQUEST_SERIES: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+
 def record_request(method: str, route: str, status: int, duration_seconds: float) -> None:
     """One answered HTTP request (``bootstrap.middleware`` calls it once per request)."""
-    labels = (method, route, status_class(status))
-    HTTP_REQUEST_DURATION.labels(*labels).observe(duration_seconds)
-    HTTP_REQUESTS.labels(*labels).inc()
+    key = (method, route, status // 100)
+    series = _REQUEST_SERIES.get(key)
+    if series is None:
+        labels = (method, route, status_class(status))
+        series = (HTTP_REQUEST_DURATION.labels(*labels), HTTP_REQUESTS.labels(*labels))
+        _REQUEST_SERIES[key] = series
+    duration, count = series
+    duration.observe(duration_seconds)
+    count.inc()
 
 
 def _registry(settings: Settings) -> CollectorRegistry:
