@@ -37,6 +37,7 @@ from pricing_service.auth.service import (
 from pricing_service.auth.session_cache import Principal
 from pricing_service.auth.tokens import InvalidTokenError
 from pricing_service.db import Session
+from pricing_service.responses import OrjsonResponse
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 Service = Annotated[AuthService, Depends(auth_service)]
@@ -85,14 +86,23 @@ async def refresh(body: RefreshRequest, service: Service) -> TokenResponse:
     return _tokens(pair)
 
 
-@router.get("/me", summary="The current user and their permissions", responses=_UNAUTHORIZED)
-async def me(user: CurrentUser) -> Me:
-    return Me(
-        id=user.id,
-        email=user.email,
-        role=user.role,
-        permissions=sorted(p.value for p in permissions_for(user.role)),
-        is_active=user.is_active,
+@router.get(
+    "/me",
+    response_model=Me,
+    summary="The current user and their permissions",
+    responses=_UNAUTHORIZED,
+)
+async def me(user: CurrentUser) -> Response:
+    # The body of ``Me``, rendered by orjson: FastAPI's validation of the returned model cost
+    # more than the rest of this handler (reference_app/bench).
+    return OrjsonResponse(
+        {
+            "id": user.id,
+            "email": user.email,
+            "role": user.role,
+            "permissions": sorted(p.value for p in permissions_for(user.role)),
+            "is_active": user.is_active,
+        }
     )
 
 

@@ -22,7 +22,6 @@ from pricing_service.observability.request_context import request_id_of
 from pricing_service.pricing import bulk, service
 from pricing_service.pricing.problems import BULK_TOO_MANY_ITEMS
 from pricing_service.pricing.reads import ProductReads, product_reads
-from pricing_service.pricing.responses import OrjsonResponse
 from pricing_service.pricing.routing import BulkPricingRoute, PricingRoute
 from pricing_service.pricing.rules import accepted_versions, etag
 from pricing_service.pricing.schemas import (
@@ -37,6 +36,7 @@ from pricing_service.pricing.schemas import (
     change_json,
     product_json,
 )
+from pricing_service.responses import OrjsonResponse
 from pricing_service.settings import Settings
 
 router = APIRouter(prefix="/api", tags=["pricing"], route_class=PricingRoute)
