@@ -9,10 +9,10 @@ from typing import Any
 
 import jwt
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pricing_service.auth.models import RefreshFamily, User
+from pricing_service.auth.models import RefreshFamily, User, as_utc
 from pricing_service.main import create_app
 from pricing_service.settings import Settings
 from tests.integration.pricing_support import assert_problem
@@ -42,11 +42,10 @@ def _sid(tokens: dict[str, Any]) -> str:
 
 
 def _age_sessions(db: Session, user: User, seconds: int) -> None:
-    db.execute(
-        update(RefreshFamily)
-        .where(RefreshFamily.user_id == user.id)
-        .values(created_at=RefreshFamily.created_at - timedelta(seconds=seconds))
-    )
+    """As if every session of ``user`` had been opened ``seconds`` earlier."""
+    db.expire_all()
+    for family in db.scalars(select(RefreshFamily).where(RefreshFamily.user_id == user.id)):
+        family.created_at = as_utc(family.created_at) - timedelta(seconds=seconds)
     db.commit()
 
 

@@ -14,10 +14,10 @@ from datetime import timedelta
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pricing_service.auth.models import LoginFailure, User
+from pricing_service.auth.models import LoginFailure, User, as_utc
 from pricing_service.main import create_app
 from pricing_service.settings import Settings
 from tests.live_server import live_server
@@ -115,9 +115,10 @@ def test_one_address_guessing_many_accounts_is_throttled(
 
 
 def _age_failures(db: Session, seconds: int) -> None:
-    db.execute(
-        update(LoginFailure).values(failed_at=LoginFailure.failed_at - timedelta(seconds=seconds))
-    )
+    """As if every recorded attempt had been made ``seconds`` earlier."""
+    db.expire_all()
+    for failure in db.scalars(select(LoginFailure)):
+        failure.failed_at = as_utc(failure.failed_at) - timedelta(seconds=seconds)
     db.commit()
 
 

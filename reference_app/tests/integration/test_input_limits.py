@@ -160,13 +160,13 @@ def test_control_characters_in_body_strings_are_422_and_write_nothing(
     priced = client.put(
         f"/api/products/{product.id}/price",
         headers={**manager, "If-Match": '"1"'},
-        json={"price": "110.00", "reason": f"promo{char}"},
+        json={"price": "110.00", "reason": f"promo{char}code"},
     )
     assert assert_problem(priced, 422, "validation_failed")["errors"][0]["pointer"] == "#/reason"
     bulk = client.post(
         "/api/prices/bulk",
         headers={**manager, "Idempotency-Key": f"nul-{ord(char)}"},
-        json={"items": [{"product_id": product.id, "price": "110.00"}], "reason": f"r{char}"},
+        json={"items": [{"product_id": product.id, "price": "110.00"}], "reason": f"r{char}s"},
     )
     assert_problem(bulk, 422, "validation_failed")
     listed = client.get("/api/products", headers=admin).json()["items"]

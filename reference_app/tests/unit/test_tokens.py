@@ -140,7 +140,7 @@ def test_refresh_must_outlive_access() -> None:
         ("change-me", "well-known"),
         ("secret", "well-known"),
         ("development-only-jwt-secret-never-deploy-0123456789", "well-known"),
-        ("a" * 64, "trivial"),
+        ("a" * 64, "too predictable"),
         ("short-but-varied-Secret-1", "at least 32 bytes"),
     ],
 )
