@@ -164,7 +164,7 @@ def test_twenty_concurrent_wrong_guesses_are_not_all_evaluated(
     assert set(codes) <= {401, 429}, [r.text for r in answers]
     assert codes.count(401) <= 5, codes
     db.expire_all()
-    assert db.scalar(select(func.count()).select_from(LoginFailure)) <= 5
+    assert (db.scalar(select(func.count()).select_from(LoginFailure)) or 0) <= 5
 
 
 def test_a_forged_forwarded_address_neither_fails_nor_escapes_the_throttle(

@@ -79,7 +79,7 @@ class _Scope:
         if self.count < self.limit or self.newest is None:
             return None
         doublings = min(self.count - self.limit, _MAX_DOUBLINGS)
-        return as_utc(self.newest) + min(delay * 2**doublings, window)
+        return as_utc(self.newest) + min(delay * (1 << doublings), window)
 
 
 class LoginThrottle:
@@ -100,7 +100,7 @@ class LoginThrottle:
         Returns the attempt's id. Raises :class:`LoginThrottledError` (its row deleted) when
         throttled. Leaves the session outside any transaction either way.
         """
-        attempt = await self.session.scalar(
+        attempt: int | None = await self.session.scalar(
             insert(LoginFailure)
             .values(account_key=account, client_ip=client, failed_at=now)
             .returning(LoginFailure.id)
