@@ -226,7 +226,8 @@ def test_alerts_and_targets_are_parsed_and_optional() -> None:
     )
     bare = valid()
     del bare["alerts"], bare["targets"]
-    assert parse(bare).alerts == parse(bare).targets == ()
+    assert parse(bare).alerts == ()
+    assert parse(bare).targets == ()
 
 
 def test_alert_names_are_unique_across_slos_alerts_and_targets() -> None:
