@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -181,3 +182,15 @@ def test_nobody_ends_a_session_that_is_not_theirs(
     assert client.get("/api/auth/me", headers=_bearer(victim)).status_code == 200
     malformed = client.delete("/api/auth/sessions/not-a-session", headers=_bearer(attacker))
     assert_problem(malformed, 422, "validation_failed")
+
+
+def test_tokens_never_travel_in_urls(
+    client: TestClient, make_user: Callable[..., User], app: FastAPI
+) -> None:  # ASVS 4.0.3 V3.1.1
+    tokens = _login(client, make_user())
+    in_query = client.get("/api/auth/me", params={"access_token": tokens["access_token"]})
+    assert_problem(in_query, 401, "authentication_required")
+    for path, item in app.openapi()["paths"].items():
+        for operation in item.values():
+            names = {p["name"].lower() for p in operation.get("parameters", [])}
+            assert not {n for n in names if "token" in n}, path
