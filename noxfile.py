@@ -26,13 +26,17 @@ ROOT = Path(__file__).parent
 APP = ROOT / "reference_app"
 
 
-def install(session: nox.Session) -> None:
-    """Install the kit and the reference app at the versions pinned in uv.lock."""
+def install(session: nox.Session, *only: str) -> None:
+    """Install the kit and the reference app at the versions pinned in uv.lock.
+
+    ONLY names dependency groups to install instead, alone (`install(session, "release")`).
+    """
+    selection = [f"--only-group={group}" for group in only] or ["--all-packages"]
     session.run_install(
         "uv",
         "sync",
         "--locked",
-        "--all-packages",
+        *selection,
         "--no-progress",
         env={"UV_PROJECT_ENVIRONMENT": session.virtualenv.location},
         external=True,
@@ -313,6 +317,13 @@ def staging_smoke(session: nox.Session) -> None:
     if isinstance(probe, str) and "is not reachable" in probe:
         session.skip(probe.strip())
     session.run("python", "-m", "staging.smoke", *session.posargs)
+
+
+@nox.session(default=False)
+def release(session: nox.Session) -> None:
+    """Release: tags and CHANGELOG.md agree; `-- X.Y.Z` writes the notes, commits, tags vX.Y.Z."""
+    install(session, "release")
+    session.run("python", "tools/release.py", *session.posargs)
 
 
 @nox.session(default=False)

@@ -109,13 +109,26 @@ def commit_all(repo: Path, message: str) -> None:
     git(repo, "commit", "-q", "--allow-empty", "-m", message)
 
 
-def copy_kit(destination: Path, tag: str = "v1.0.0") -> Path:
-    """A git copy of the kit's work tree (committed and tagged like a release)."""
+def release(kit: Path, version: str, note: str) -> None:
+    """Cut a kit release the documented way (docs/releasing.md): a changelog fragment, then
+    `nox -s release -- VERSION`, which writes CHANGELOG.md, commits and tags vVERSION."""
+    (kit / "changelog.d" / f"+kit-{version}.changed.md").write_text(f"{note}\n")
+    commit_all(kit, f"changelog for {version}")
+    run([sys.executable, "-m", "nox", "--no-color", "-s", "release", "--", version], kit)
+
+
+def copy_kit(destination: Path, version: str = "1.0.0") -> Path:
+    """A git copy of the kit's work tree, released as VERSION like a real release."""
     shutil.copytree(KIT_ROOT, destination, ignore=_IGNORED)
     git(destination, "init", "-q")
-    commit_all(destination, "kit release")
-    git(destination, "tag", tag)
+    commit_all(destination, "kit work tree")
+    release(destination, version, f"The kit as of this test run, released as {version}.")
     return destination
+
+
+def installed_version(repo: Path, session: str) -> str:
+    """`govkit --version` as installed by the stamped repository's nox SESSION."""
+    return run([repo / ".nox" / session / "bin" / "govkit", "--version"], repo).stdout.strip()
 
 
 def copier(*args: str | Path, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -181,7 +194,7 @@ def tree_digest(root: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def kit(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The kit's work tree as a git repository tagged v1.0.0, like a release."""
+    """The kit's work tree as a git repository released as v1.0.0 (`nox -s release`)."""
     return copy_kit(tmp_path_factory.mktemp("kit") / "govkit")
 
 
@@ -205,6 +218,7 @@ def test_service_is_green_without_edits(kit: Path, tmp_path: Path) -> None:
     for session in ("lint", "typecheck", "tests", "migrations", "secrets", "workflows", "check"):
         assert f"Session {session} was successful" in gate.stderr, gate.stderr[-3000:]
     assert git(repo, "status", "--porcelain").stdout == ""  # the gate wrote nothing tracked
+    assert installed_version(repo, "check") == "govkit 1.0.0"  # the version is the release tag
 
 
 def adopt(kit: Path, repo: Path) -> dict[str, str]:
@@ -235,6 +249,7 @@ def test_governance_leaves_code_untouched_and_is_green(kit: Path, tmp_path: Path
 
     for session in ("secrets", "workflows", "check"):
         assert f"Session {session} was successful" in gate.stderr, gate.stderr[-3000:]
+    assert installed_version(repo, "check") == "govkit 1.0.0"
 
 
 def test_adoption_reports_conflicts_instead_of_overwriting(kit: Path, tmp_path: Path) -> None:
@@ -286,7 +301,10 @@ def test_update_keeps_local_edits_and_brings_template_changes(kit: Path, tmp_pat
         template_file.read_text().replace("## Set up\n", f"## Set up\n\n{kit_line}\n", 1)
     )
     commit_all(kit_clone, "kit v2: a template change")
-    git(kit_clone, "tag", "v2.0.0")
+    release(kit_clone, "2.0.0", "CONTRIBUTING.md asks for `nox -s check` before review.")
+    changelog = (kit_clone / "CHANGELOG.md").read_text()
+    assert changelog.index("## [2.0.0]") < changelog.index("## [1.0.0]")
+    assert not list((kit_clone / "changelog.d").glob("*.changed.md"))  # fragments gathered
 
     assert copier("check-update", "--quiet", cwd=repo, check=False).returncode == 2
 
