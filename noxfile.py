@@ -61,7 +61,7 @@ def typecheck(session: nox.Session) -> None:
         session.run("mypy", *session.posargs)
         return
     session.run(
-        "mypy", "src/govkit", "reference_app/src/pricing_service", "tests", "bench", "noxfile.py"
+        "mypy", "src/govkit", "reference_app/src/pricing_service", "tests", "bench", "tools", "noxfile.py"
     )
     # The reference app's tests are their own `tests` package: checked from its folder.
     session.chdir(APP)

@@ -44,9 +44,7 @@ def version_key(text: str) -> tuple[int, int, int] | None:
 
 
 def git(root: Path, *args: str) -> str:
-    result = subprocess.run(
-        ["git", *args], cwd=root, capture_output=True, text=True, check=False
-    )
+    result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise ReleaseError([f"`git {' '.join(args)}` failed: {result.stderr.strip()}"])
     return result.stdout
