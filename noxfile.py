@@ -26,17 +26,16 @@ ROOT = Path(__file__).parent
 APP = ROOT / "reference_app"
 
 
-def install(session: nox.Session, *only: str) -> None:
-    """Install the kit and the reference app at the versions pinned in uv.lock.
+def install(session: nox.Session, *selection: str) -> None:
+    """Install from uv.lock: the kit and the reference app, or only SELECTION (uv sync flags).
 
-    ONLY names dependency groups to install instead, alone (`install(session, "release")`).
+    `install(session, "--no-default-groups")` is govkit alone; add `--group=NAME` for a group.
     """
-    selection = [f"--only-group={group}" for group in only] or ["--all-packages"]
     session.run_install(
         "uv",
         "sync",
         "--locked",
-        *selection,
+        *(selection or ["--all-packages"]),
         "--no-progress",
         env={"UV_PROJECT_ENVIRONMENT": session.virtualenv.location},
         external=True,
@@ -322,8 +321,15 @@ def staging_smoke(session: nox.Session) -> None:
 @nox.session(default=False)
 def release(session: nox.Session) -> None:
     """Release: tags and CHANGELOG.md agree; `-- X.Y.Z` writes the notes, commits, tags vX.Y.Z."""
-    install(session, "release")
+    install(session, "--only-group=release")
     session.run("python", "tools/release.py", *session.posargs)
+
+
+@nox.session(name="pr-contract", default=False)
+def pr_contract(session: nox.Session) -> None:
+    """The pull request against the PR template (CI: the event file; locally: -- --body-file F)."""
+    install(session, "--no-default-groups")
+    session.run("govkit", "pr", "check", ".", *session.posargs)
 
 
 @nox.session(default=False)

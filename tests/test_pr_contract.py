@@ -290,3 +290,22 @@ def test_a_repository_without_a_template_is_a_usage_error(
 ) -> None:
     assert main(["pr", "check", str(tmp_path), "--body-file", str(EVENT)]) == 2
     assert "has no pull request template" in capsys.readouterr().err
+
+
+def test_the_ci_job_reads_the_event_file_and_reruns_on_edits() -> None:
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "pr-contract.yml").read_text())
+    types = set(workflow[True]["pull_request"]["types"])  # YAML 1.1 reads `on` as True
+    assert {"opened", "edited", "synchronize", "labeled", "unlabeled"} <= types
+    runs = [step["run"] for step in workflow["jobs"]["pr-contract"]["steps"] if "run" in step]
+    assert runs[-1] == "nox -s pr-contract"
+    assert not any("${{" in run for run in runs)  # the body never reaches a script
+    ruleset = json.loads((ROOT / ".github" / "rulesets" / "default-branch.json").read_text())
+    required = [
+        check["context"]
+        for rule in ruleset["rules"]
+        if rule["type"] == "required_status_checks"
+        for check in rule["parameters"]["required_status_checks"]
+    ]
+    assert "pr-contract" in required

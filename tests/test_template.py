@@ -10,6 +10,7 @@ newcomer following docs/template.md would, so the tests prove the documented com
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ import pytest
 
 KIT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_REPO = KIT_ROOT / "tests" / "fixtures" / "template" / "sample-repo"
+PR_EVENT = KIT_ROOT / "tests" / "fixtures" / "pr" / "pull_request.opened.json"
 
 # Never copied into the kit copy: environments, caches and build output.
 _IGNORED = shutil.ignore_patterns(
@@ -250,6 +252,15 @@ def test_governance_leaves_code_untouched_and_is_green(kit: Path, tmp_path: Path
     for session in ("secrets", "workflows", "check"):
         assert f"Session {session} was successful" in gate.stderr, gate.stderr[-3000:]
     assert installed_version(repo, "check") == "govkit 1.0.0"
+    # The pull request contract, as the stamped pr-contract job runs it (a local body here).
+    body = repo.parent / "body.md"
+    body.write_text(json.loads(PR_EVENT.read_text())["pull_request"]["body"])
+    contract = [sys.executable, "-m", "nox", "--no-color", "-s", "pr-contract", "--"]
+    run([*contract, "--body-file", body, "--label", "source:ai-assisted"], repo)
+    body.write_text("Closes #1\n")
+    refused = run([*contract, "--body-file", body], repo, check=False)
+    assert refused.returncode != 0
+    assert "section `## Scope` is missing" in refused.stdout
 
 
 def test_adoption_reports_conflicts_instead_of_overwriting(kit: Path, tmp_path: Path) -> None:
