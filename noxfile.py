@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import shutil
@@ -60,7 +61,13 @@ def typecheck(session: nox.Session) -> None:
         session.run("mypy", *session.posargs)
         return
     session.run(
-        "mypy", "src/govkit", "reference_app/src/pricing_service", "tests", "bench", "tools", "noxfile.py"
+        "mypy",
+        "src/govkit",
+        "reference_app/src/pricing_service",
+        "tests",
+        "bench",
+        "tools",
+        "noxfile.py",
     )
     # The reference app's tests are their own `tests` package: checked from its folder.
     session.chdir(APP)
@@ -151,19 +158,51 @@ def secrets(session: nox.Session) -> None:
     session.run("govkit", "check", ".", "--select", "SEC101,SEC102", "--quiet")
 
 
-@nox.session
-def workflows(session: nox.Session) -> None:
-    """Workflows: GitHub schema, actionlint, zizmor (offline), govkit's workflow checks."""
-    install(session)
-    args = session.posargs or ["."]
-    root = Path(args[0])
+def workflow_gates(session: nox.Session, root: Path) -> None:
+    """govkit's workflow checks, GitHub's schemas, actionlint and zizmor on ROOT's .github/."""
     files = sorted(map(str, (root / ".github" / "workflows").glob("*.y*ml")))
     if not files:
         session.error(f"no workflow files under {root}/.github/workflows")
     session.run("govkit", "workflows", "check", str(root))  # first: its messages are the fixes
     session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *files)
+    dependabot = root / ".github" / "dependabot.yml"
+    if dependabot.is_file():
+        session.run("check-jsonschema", "--builtin-schema", "vendor.dependabot", str(dependabot))
     session.run("actionlint", *files)
     session.run("zizmor", "--offline", *files)
+
+
+@nox.session
+def workflows(session: nox.Session) -> None:
+    """Workflows: GitHub schema, actionlint, zizmor (offline), govkit's workflow checks."""
+    install(session, "--no-default-groups", "--group=gates")
+    workflow_gates(session, Path(session.posargs[0] if session.posargs else "."))
+
+
+@nox.session(default=False)
+def gates(session: nox.Session) -> None:
+    """govkit's gates on any repository (reusable workflow): -- PATH [--sarif F] [--ignore IDS]."""
+    install(session, "--no-default-groups", "--group=gates")
+    parser = argparse.ArgumentParser(prog="nox -s gates --", exit_on_error=False)
+    parser.add_argument("path", nargs="?", default=".", type=Path)
+    parser.add_argument("--sarif", type=Path, help="write `govkit audit --format sarif` here")
+    parser.add_argument("--ignore", default="", help="check ids that do not apply")
+    try:
+        args = parser.parse_args(session.posargs)
+    except argparse.ArgumentError as error:
+        session.error(f"{error}; usage: {parser.format_usage().strip()}")
+    root = args.path.resolve()
+    if not root.is_dir():
+        session.error(f"{root} is not a directory")
+    ignore = ["--ignore", args.ignore] if args.ignore else []
+    if args.sarif:  # first, so that code scanning shows every failing check even if a gate fails
+        session.run(
+            "govkit", "audit", str(root), "--format", "sarif", "-o", str(args.sarif), *ignore
+        )
+    session.chdir(root)
+    session.run("govkit", "secrets", "scan")
+    workflow_gates(session, root)
+    session.run("govkit", "check", ".", *ignore)
 
 
 @nox.session

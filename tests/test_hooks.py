@@ -88,9 +88,7 @@ def test_secrets_hook_passes_clean_files_and_refuses_a_token(
 def test_a_commit_that_leaks_a_token_is_refused(
     repo: Path, clone: Path, home: dict[str, str]
 ) -> None:
-    config = {
-        "repos": [{"repo": str(clone), "rev": "v1.0.0", "hooks": [{"id": "govkit-secrets"}]}]
-    }
+    config = {"repos": [{"repo": str(clone), "rev": "v1.0.0", "hooks": [{"id": "govkit-secrets"}]}]}
     (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
     run([sys.executable, "-m", "pre_commit", "install"], repo, env=home)
     commit_all(repo, "use govkit's hooks")

@@ -380,3 +380,77 @@ def test_rendering_twice_gives_identical_bytes(kit: Path, tmp_path: Path, kind: 
     digest = tree_digest(first)
     assert len(digest) > 20
     assert digest == tree_digest(second)
+
+
+def workflow_tools(repo: Path) -> None:
+    """The stamped workflows pass the checks `nox -s workflows` runs (offline, as in CI)."""
+    files = sorted(str(p) for p in (repo / ".github" / "workflows").glob("*.yml"))
+    bindir = Path(sys.executable).parent
+    run([bindir / "check-jsonschema", "--builtin-schema", "vendor.github-workflows", *files], repo)
+    run([bindir / "actionlint", *files], repo)
+    run([bindir / "zizmor", "--offline", *files], repo)
+    run([sys.executable, "-m", "govkit.cli", "workflows", "check", repo], repo)
+
+
+def test_governance_repositories_are_offered_the_reusable_workflow(
+    kit: Path, tmp_path: Path
+) -> None:
+    """kind=governance with the kit on GitHub: code-scanning.yml calls govkit.yml pinned by SHA."""
+    repo = tmp_path / "sample"
+    shutil.copytree(SAMPLE_REPO, repo)
+    stamp(
+        kit,
+        repo,
+        skip_tasks=True,
+        kind="governance",
+        govkit_source="git+https://github.com/acme/govkit",
+    )
+    release_sha = git(kit, "rev-parse", "v1.0.0^{commit}").stdout.strip()
+    caller = (repo / ".github" / "workflows" / "code-scanning.yml").read_text()
+    assert f"uses: acme/govkit/.github/workflows/govkit.yml@{release_sha} # v1.0.0" in caller
+    workflow_tools(repo)
+
+    declined = tmp_path / "declined"
+    shutil.copytree(SAMPLE_REPO, declined)
+    stamp(
+        kit,
+        declined,
+        skip_tasks=True,
+        kind="governance",
+        code_scanning=False,
+        govkit_source="git+https://github.com/acme/govkit",
+    )
+    assert not (declined / ".github" / "workflows" / "code-scanning.yml").exists()
+    service = tmp_path / "service"
+    stamp(
+        kit,
+        service,
+        skip_tasks=True,
+        kind="service",
+        govkit_source="git+https://github.com/acme/govkit",
+    )
+    assert not (service / ".github" / "workflows" / "code-scanning.yml").exists()
+
+
+def test_the_reusable_workflows_session_gates_another_repository(kit: Path, tmp_path: Path) -> None:
+    """What govkit.yml runs: `nox -f govkit/noxfile.py -s gates -- REPO --sarif F --ignore IDS`."""
+    repo = tmp_path / "sample"
+    adopt(kit, repo)
+    commit_all(repo, "adopt the governance kit")
+    sarif = tmp_path / "results" / "govkit.sarif"
+    gates = [sys.executable, "-m", "nox", "--no-color", "-f", kit / "noxfile.py", "-s", "gates"]
+    gates += ["--", repo, "--sarif", sarif, "--ignore", "CH104,MG101"]
+
+    green = run(gates, tmp_path)
+    assert "Session gates was successful" in green.stderr
+    report = json.loads(sarif.read_text())
+    assert report["version"] == "2.1.0"
+    assert report["runs"][0]["results"] == []
+
+    (repo / "CODEOWNERS").unlink()
+    commit_all(repo, "drop CODEOWNERS")
+    red = run(gates, tmp_path, check=False)
+    assert red.returncode != 0
+    assert "FAIL OWN101" in red.stdout
+    results = json.loads(sarif.read_text())["runs"][0]["results"]
+    assert "OWN101" in {result["ruleId"] for result in results}  # written before the gates ran
