@@ -11,9 +11,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
+import io
 import os
+import platform
 import shutil
 import subprocess
+import sys
+import tarfile
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -124,8 +130,56 @@ def apt_install(session: nox.Session, package: str, why: str) -> None:
     )
 
 
+# promtool, pinned: Prometheus' LTS release archive, checked against the sha256 of the release's
+# sha256sums.txt, cached per user. The same install locally and in CI; where GitHub's release
+# downloads cannot be reached (these sandboxes), Debian's `prometheus` package stands in, and the
+# session says so (docs/ci-on-github.md).
+PROMTOOL_VERSION = "3.13.1"
+PROMTOOL_SHA256 = {
+    "amd64": "962b812371aff838d152b6ff2d56fdb7a6396f5542f48ebf73421b9721f0d103",
+    "arm64": "fbd8e5e0f6ad2e7d053e717739186caee4fd0cab2cf9335bfc86c292fe2a2bfe",
+}
+PROMTOOL_URL = (
+    "https://github.com/prometheus/prometheus/releases/download/"
+    "v{version}/prometheus-{version}.linux-{arch}.tar.gz"
+)
+
+
 def promtool(session: nox.Session) -> str:
-    """Path of promtool; installs the Debian package `prometheus` when it is missing."""
+    """Path of promtool PROMTOOL_VERSION: the cached release binary, else download and verify it."""
+    arch = {"x86_64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(platform.machine())
+    if arch is None or not sys.platform.startswith("linux"):
+        session.error(f"no pinned promtool for {sys.platform}/{platform.machine()}: linux only")
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    binary = cache / "govkit-tools" / f"promtool-{PROMTOOL_VERSION}-{arch}" / "promtool"
+    if binary.is_file():
+        return str(binary)
+    url = PROMTOOL_URL.format(version=PROMTOOL_VERSION, arch=arch)
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - a fixed https URL
+            archive = response.read()
+    except OSError as error:  # URLError, timeouts, refused connections
+        session.warn(f"cannot download promtool {PROMTOOL_VERSION} ({error}): using Debian's")
+        return debian_promtool(session)
+    digest = hashlib.sha256(archive).hexdigest()
+    if digest != PROMTOOL_SHA256[arch]:  # never run a binary that is not the pinned one
+        session.error(f"{url}: sha256 {digest}, expected {PROMTOOL_SHA256[arch]}")
+    member = f"prometheus-{PROMTOOL_VERSION}.linux-{arch}/promtool"
+    binary.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        extracted = tar.extractfile(member)
+        if extracted is None:
+            session.error(f"{url} holds no {member}")
+        partial = binary.with_suffix(".partial")
+        partial.write_bytes(extracted.read())
+    partial.chmod(0o755)
+    partial.replace(binary)
+    session.log(f"promtool {PROMTOOL_VERSION} (sha256 verified) cached at {binary}")
+    return str(binary)
+
+
+def debian_promtool(session: nox.Session) -> str:
+    """Debian's promtool (package `prometheus`), installed with apt when missing."""
     found = shutil.which("promtool")
     if not found:
         apt_install(session, "prometheus", "promtool is not on PATH")
@@ -329,9 +383,19 @@ def frontend_tests(session: nox.Session) -> None:
 
 @nox.session
 def e2e(session: nox.Session) -> None:
-    """Pricing console in Debian's headless Chromium against a live service (Playwright)."""
+    """Pricing console in headless Chromium against a live service (Playwright)."""
     install(session)
-    chromium(session)
+    # E2E_BROWSER=playwright (CI on GitHub's runners): Playwright's own Chromium, at the version
+    # uv.lock's playwright expects, with its system libraries. Otherwise Debian's /usr/bin/chromium
+    # (these machines reach no browser download; ubuntu-24.04's `chromium` is a snap shim).
+    browser = os.environ.get("E2E_BROWSER", "system")
+    if browser == "playwright":
+        session.run("playwright", "install", "--with-deps", "chromium")
+    elif browser == "system":
+        session.env["E2E_CHROMIUM"] = chromium(session)
+    else:
+        session.error(f"E2E_BROWSER must be `playwright` or `system`, not {browser!r}")
+    session.env["E2E_BROWSER"] = browser
     tool = npm_ci(session)
     session.run(tool, "run", "build", external=True)
     session.chdir(ROOT)

@@ -389,6 +389,8 @@ def workflow_tools(repo: Path) -> None:
     run([bindir / "check-jsonschema", "--builtin-schema", "vendor.github-workflows", *files], repo)
     run([bindir / "actionlint", *files], repo)
     run([bindir / "zizmor", "--offline", *files], repo)
+    dependabot = repo / ".github" / "dependabot.yml"
+    run([bindir / "check-jsonschema", "--builtin-schema", "vendor.dependabot", dependabot], repo)
     run([sys.executable, "-m", "govkit.cli", "workflows", "check", repo], repo)
 
 

@@ -39,6 +39,8 @@ SHARED_FILES: tuple[str, ...] = (
     "policies/release-checklist.md",
     ".pre-commit-config.yaml",
     ".github/workflows/pr-contract.yml",
+    ".github/dependabot.yml",
+    "SECURITY.md",
 )
 # Stamped files the kit keeps different on purpose, and why (docs/template.md repeats this).
 NOT_SHARED: dict[str, str] = {
