@@ -436,6 +436,13 @@ def pr_contract(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+def drift(session: nox.Session) -> None:
+    """Drift: GitHub's ruleset, labels and CODEOWNERS teams vs the files; the template's version."""
+    install(session, "--no-default-groups", "--group=drift")
+    session.run("govkit", "drift", ".", *session.posargs)
+
+
+@nox.session(default=False)
 def serve(session: nox.Session) -> None:
     """Build the console, migrate, seed, then run the API on embedded SQLite (development)."""
     install(session)

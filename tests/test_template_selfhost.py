@@ -39,6 +39,7 @@ SHARED_FILES: tuple[str, ...] = (
     "policies/release-checklist.md",
     ".pre-commit-config.yaml",
     ".github/workflows/pr-contract.yml",
+    ".github/workflows/drift.yml",
     ".github/dependabot.yml",
     "SECURITY.md",
 )

@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "govkit.commands.adr",
     "govkit.commands.runbooks",
     "govkit.commands.pr",
+    "govkit.commands.drift",
 )
 
 
