@@ -25,6 +25,7 @@ START = "<!-- towncrier release notes start -->"
 _VERSION = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
 _HEADING = re.compile(r"^## \[(?P<version>[^\]]+)\] - (?P<date>\d{4}-\d{2}-\d{2})$", re.M)
 _FRAGMENT_TYPES = ("added", "changed", "deprecated", "removed", "fixed", "security")
+_FRAGMENT_NAME = re.compile(rf"^\+?[\w-]+\.(?:{'|'.join(_FRAGMENT_TYPES)})(?:\.\d+)?\.md$")
 
 
 class ReleaseError(Exception):
@@ -98,11 +99,10 @@ def fragments(root: Path) -> tuple[list[Path], list[str]]:
     for path in sorted(folder.glob("*")) if folder.is_dir() else []:
         if path.name in {"README.md", ".gitignore"}:
             continue
-        parts = path.name.split(".")
-        if len(parts) < 3 or parts[-1] != "md" or parts[-2] not in _FRAGMENT_TYPES:
+        if not _FRAGMENT_NAME.match(path.name):
             problems.append(
-                f"{FRAGMENTS}/{path.name}: name it <issue>.<type>.md with type one of "
-                f"{', '.join(_FRAGMENT_TYPES)}"
+                f"{FRAGMENTS}/{path.name}: name it <issue>.<type>.md (or <issue>.<type>.<n>.md "
+                f"for a second one) with type one of {', '.join(_FRAGMENT_TYPES)}"
             )
         elif not path.read_text(encoding="utf-8").strip():
             problems.append(f"{FRAGMENTS}/{path.name} is empty: say what changed for users")
