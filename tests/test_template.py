@@ -440,7 +440,8 @@ def test_the_reusable_workflows_session_gates_another_repository(kit: Path, tmp_
     adopt(kit, repo)
     commit_all(repo, "adopt the governance kit")
     sarif = tmp_path / "results" / "govkit.sarif"
-    gates = [sys.executable, "-m", "nox", "--no-color", "-f", kit / "noxfile.py", "-s", "gates"]
+    gates: list[str | Path] = [sys.executable, "-m", "nox", "--no-color", "-f", kit / "noxfile.py"]
+    gates += ["-s", "gates"]
     gates += ["--", repo, "--sarif", sarif, "--ignore", "CH104,MG101"]
 
     green = run(gates, tmp_path)
