@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from govkit.checks import all_checks
 from govkit.secrets.fakes import govkit_fakes
 from tests.test_template import commit_all, copy_kit, git, run
 
@@ -124,3 +125,24 @@ def test_check_hook_runs_govkit_check_with_its_args(
     broken = run(hook_run, repo, check=False, env=home)
     assert broken.returncode == 1
     assert "FAIL OWN101" in broken.stdout
+
+
+MRG101_REGISTERED = "MRG101" in {check.id() for check in all_checks()}
+
+
+@pytest.mark.skipif(
+    not MRG101_REGISTERED, reason="the MRG101 conflict-marker check lands with issue 19"
+)
+def test_conflict_marker_hook_refuses_markers(
+    repo: Path, clone: Path, home: dict[str, str]
+) -> None:
+    code, out = try_repo(repo, clone, home, "govkit-conflict-markers", "--all-files")
+    assert code == 0, out
+    (repo / "README.md").write_text(
+        "# shop\n<<<<<<< before updating\nold line\n=======\nnew line\n>>>>>>> after updating\n"
+    )
+    git(repo, "add", "README.md")
+    code, out = try_repo(repo, clone, home, "govkit-conflict-markers", "--all-files")
+    assert code == 1, out
+    assert "MRG101" in out
+    assert "README.md" in out

@@ -114,7 +114,8 @@ def commit_all(repo: Path, message: str) -> None:
 def release(kit: Path, version: str, note: str) -> None:
     """Cut a kit release the documented way (docs/releasing.md): a changelog fragment, then
     `nox -s release -- VERSION`, which writes CHANGELOG.md, commits and tags vVERSION."""
-    (kit / "changelog.d" / f"+kit-{version}.changed.md").write_text(f"{note}\n")
+    fragment = f"+kit-{version.replace('.', '-')}.changed.md"
+    (kit / "changelog.d" / fragment).write_text(f"{note}\n")
     commit_all(kit, f"changelog for {version}")
     run([sys.executable, "-m", "nox", "--no-color", "-s", "release", "--", version], kit)
 
