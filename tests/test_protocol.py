@@ -261,3 +261,20 @@ def test_apply_with_a_bad_token_reports_github_message(
     monkeypatch.setenv("GITHUB_TOKEN", "wrong")
     assert apply(tmp_path, api_url) == 2
     assert "Bad credentials" in capsys.readouterr().err
+
+
+def test_agents_may_name_a_session_with_a_dash(tmp_path: Path) -> None:
+    noxfile = (
+        NOXFILE
+        + '\n\n@nox.session(name="pr-contract", default=False)\ndef pr_contract(session):\n    """PR."""\n'
+    )
+    make_repo(
+        tmp_path,
+        **{
+            "noxfile.py": noxfile,
+            "AGENTS.md": AGENTS.replace("`nox -s lint`", "`nox -s pr-contract`"),
+        },
+    )
+    assert outcome(tmp_path, "AGT102") == (Status.PASS, "")
+    make_repo(tmp_path, **{"AGENTS.md": AGENTS.replace("`nox -s lint`", "`nox -s pr-other`")})
+    assert outcome(tmp_path, "AGT102")[0] is Status.FAIL
