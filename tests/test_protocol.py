@@ -266,7 +266,8 @@ def test_apply_with_a_bad_token_reports_github_message(
 def test_agents_may_name_a_session_with_a_dash(tmp_path: Path) -> None:
     noxfile = (
         NOXFILE
-        + '\n\n@nox.session(name="pr-contract", default=False)\ndef pr_contract(session):\n    """PR."""\n'
+        + '\n\n@nox.session(name="pr-contract", default=False)\n'
+        + 'def pr_contract(session):\n    """PR."""\n'
     )
     make_repo(
         tmp_path,
