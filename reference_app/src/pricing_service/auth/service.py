@@ -176,7 +176,7 @@ class AuthService:
             id=new_session_id(),
             user_id=user.id,
             created_at=now,
-            client_address=(client_address or None) and client_address[:64],
+            client_address=client_address[:64] if client_address else None,
             user_agent=_plain_user_agent(user_agent),
         )
         self.session.add(family)

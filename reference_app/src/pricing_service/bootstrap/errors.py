@@ -118,7 +118,8 @@ class UnhandledErrorMiddleware:
             await self.app(scope, receive, send)
             return
         response_started = False
-        received: list[Message] = []
+        idempotent = scope["method"] in SAFE_METHODS
+        received: list[Message] = []  # what the first run of a read took from receive()
         retried = False
 
         async def tracking_send(message: Message) -> None:
@@ -137,11 +138,9 @@ class UnhandledErrorMiddleware:
 
         try:
             try:
-                await self.app(scope, recording_receive, tracking_send)
+                await self.app(scope, recording_receive if idempotent else receive, tracking_send)
             except DBAPIError as error:
-                if response_started or scope["method"] not in SAFE_METHODS:
-                    raise
-                if not lost_connection(error):
+                if response_started or not idempotent or not lost_connection(error):
                     raise
                 logger.warning("read_retried_after_lost_connection", path=scope.get("path"))
                 retried = True
