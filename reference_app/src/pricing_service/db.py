@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
@@ -150,15 +150,19 @@ class FairAsyncPool(AsyncAdaptedQueuePool):
 
 
 def create_engine(database_url: str) -> AsyncEngine:
+    """The process's engine. ``hide_parameters``: a failed statement's error (and so its log
+    line) never carries the values bound to it, which may be tokens, emails or passwords."""
     url = async_url(database_url)
     ensure_sqlite_folder(database_url)
     if url.get_backend_name() == "sqlite":
-        engine = create_async_engine(url)
+        engine = create_async_engine(url, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     # A fixed pool of 20 per process, no overflow: overflow connections are closed on return, so
     # under load every worker kept opening and closing PostgreSQL connections (reference_app/bench).
-    engine = create_async_engine(url, poolclass=FairAsyncPool, pool_size=20, max_overflow=0)
+    engine = create_async_engine(
+        url, poolclass=FairAsyncPool, pool_size=20, max_overflow=0, hide_parameters=True
+    )
     pool = engine.sync_engine.pool
     event.listen(pool, "checkout", partial(_ping_if_idle, engine.dialect.loaded_dbapi.Error))
     for returned in ("connect", "checkin"):
@@ -166,7 +170,7 @@ def create_engine(database_url: str) -> AsyncEngine:
     return engine
 
 
-# The driver's own pool for the hottest reads (ADR 0010), beside the engine's pool of 20: a read
+# The driver's own pool for the hottest reads (ADR 0012), beside the engine's pool of 20: a read
 # holds a connection for one statement, a fraction of a millisecond, so few are enough.
 READ_POOL_SIZE = 8
 READ_POOL_TIMEOUT_SECONDS = 10.0
@@ -228,10 +232,13 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 Session = Annotated[AsyncSession, Depends(get_session)]
 
 
-def alembic_config(database_url: str) -> Config:
+def alembic_config(database_url: str, token_encryption_keys: Sequence[str] = ()) -> Config:
+    """Alembic's configuration for ``database_url``. Revisions that seal stored secrets (0007)
+    read ``token_encryption_keys`` (TOKEN_ENCRYPTION_KEYS, newest first) when rows need them."""
     config = Config(str(ALEMBIC_INI))
     config.set_main_option("script_location", str(APP_ROOT / "migrations"))
     config.attributes["database_url"] = database_url
+    config.attributes["token_encryption_keys"] = tuple(token_encryption_keys)
     return config
 
 

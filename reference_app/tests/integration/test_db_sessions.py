@@ -56,7 +56,7 @@ def test_connections_killed_while_idle_are_replaced_before_use(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Both pools: the engine's (the session check, the writes) and psycopg's (the product
-    reads, ADR 0010). Every connection of the app is killed; none fails a request."""
+    reads, ADR 0012). Every connection of the app is killed; none fails a request."""
     headers = auth_headers(role="admin")
     settings = settings.model_copy(update={"auth_session_cache_seconds": 0})  # reads users
     with TestClient(create_app(settings)) as client:

@@ -200,7 +200,7 @@ def test_list_pages_by_cursor_in_id_order(
 def test_reads_render_the_bytes_the_writes_render(
     client: TestClient, auth_headers: Callable[..., dict[str, str]], make_product: Any
 ) -> None:
-    """The read path (ADR 0010) and the write path (``product_json``) agree byte for byte:
+    """The read path (ADR 0012) and the write path (``product_json``) agree byte for byte:
     amounts with two decimals, timestamps as ``isoformat()`` with or without microseconds."""
     whole_second = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
     make_product(

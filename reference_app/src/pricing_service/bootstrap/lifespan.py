@@ -36,7 +36,7 @@ def build_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
         )
         try:
             async with (
-                driver_pool(settings.database_url) as pool,  # the hottest reads (ADR 0010)
+                driver_pool(settings.database_url) as pool,  # the hottest reads (ADR 0012)
                 auth_lifecycle(app, settings),  # keys, hasher, session cache (ADR 0009)
                 sync_lifecycle(app, settings),  # gauges; in-process worker in development
             ):

@@ -1,6 +1,6 @@
 """The hot product reads (GET /api/products and /api/products/{id}) at their stack's floor.
 
-ADR 0010. The statements are SQLAlchemy Core ``select()``s over the mapped table (the models stay
+ADR 0012. The statements are SQLAlchemy Core ``select()``s over the mapped table (the models stay
 the schema's source), compiled to SQL once per filter combination. On PostgreSQL they run on
 psycopg's own pool as prepared statements, without SQLAlchemy's session, execution and result
 layers (about half of the list's CPU, reference_app/bench), and the amounts come back as text:

@@ -1,6 +1,6 @@
 """HTTP API of the pricing domain. Thin: parse, authorize, call the service, shape the response.
 
-The product reads come rendered from ``reads.ProductReads`` (ADR 0010); the writes' rows are
+The product reads come rendered from ``reads.ProductReads`` (ADR 0012); the writes' rows are
 shaped by ``schemas.product_json`` and rendered by orjson. The ``response_model`` only documents
 them (returning a ``Response`` skips FastAPI's per-row validation).
 """
@@ -38,6 +38,7 @@ from pricing_service.pricing.schemas import (
 )
 from pricing_service.responses import OrjsonResponse
 from pricing_service.settings import Settings
+from pricing_service.validation import CONTROL_FREE_SCHEMA, NO_CONTROL_CHARACTERS
 
 router = APIRouter(prefix="/api", tags=["pricing"], route_class=PricingRoute)
 
@@ -87,8 +88,16 @@ async def list_products(
     _user: Reader,
     limit: Limit = 50,
     cursor: Cursor = None,
-    sku: Annotated[str | None, Query(max_length=64, description="exact sku")] = None,
-    q: Annotated[str | None, Query(max_length=100, description="title contains")] = None,
+    sku: Annotated[
+        str | None,
+        Query(max_length=64, description="exact sku", json_schema_extra=CONTROL_FREE_SCHEMA),
+        NO_CONTROL_CHARACTERS,
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=100, description="title contains", json_schema_extra=CONTROL_FREE_SCHEMA),
+        NO_CONTROL_CHARACTERS,
+    ] = None,
     pending_sync: Annotated[bool | None, Query(description="price not yet pushed")] = None,
 ) -> Response:
     body = await reads.page(
