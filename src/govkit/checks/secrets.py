@@ -38,12 +38,12 @@ class SEC101(Check):
             return f"{PRE_COMMIT_CONFIG} is not valid YAML: {str(error).splitlines()[0]}"
         if config is None:
             return f"Create {PRE_COMMIT_CONFIG} with a secrets hook:\n{HOOK_SNIPPET}"
-        if any(_scans_secrets(hook) for hook in _hooks(config)):
+        if any(_scans_secrets(hook) for hook in hooks(config)):
             return None
         return f"{PRE_COMMIT_CONFIG} has no secrets hook. Add:\n{HOOK_SNIPPET}"
 
 
-def _hooks(config: Any) -> list[dict[str, Any]]:
+def hooks(config: Any) -> list[dict[str, Any]]:
     repos = config.get("repos") if isinstance(config, dict) else None
     return [
         hook
