@@ -9,6 +9,7 @@ import yaml
 from govkit.checks.base import Check
 from govkit.repo import Repo
 from govkit.secrets import DEFAULT_BASELINE, baseline_problems
+from govkit.secrets.adoption import AdoptionError, adoption_of
 
 PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 _SCANNERS = ("govkit secrets scan", "detect-secrets-hook")
@@ -76,7 +77,11 @@ class SEC102(Check):
             return f"Create {DEFAULT_BASELINE}: `govkit secrets baseline`, then commit it"
         if not isinstance(baseline, dict) or not isinstance(baseline.get("results"), dict):
             return f"{DEFAULT_BASELINE} is not a detect-secrets baseline: `govkit secrets baseline`"
-        problems = baseline_problems(baseline)
+        try:
+            pending = adoption_of(repo.root).pending
+        except AdoptionError as error:
+            return str(error)
+        problems = baseline_problems(baseline, pending)
         if not problems:
             return None
         lines = [f"  {finding} ({problem})" for finding, problem in problems]
