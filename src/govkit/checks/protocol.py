@@ -124,7 +124,7 @@ class AGT102(Check):
     effort = "S"
     ticket = "T15"
     requires = frozenset({"AGT101"})
-    files_expected = (AGENTS_FILE,)
+    files_expected = (AGENTS_FILE, "noxfile.py")
 
     def check(self, repo: Repo) -> str | None:
         noxfile = repo.text("noxfile.py")

@@ -1,13 +1,19 @@
-"""``govkit check PATH``: run every repository check and fail on any failure."""
+"""``govkit check PATH``: run every repository check and fail on any failure.
+
+``--kept FILES`` names files the repository had before it adopted the kit (Copier kept them):
+a failing check that reads one of them (its ``files_expected``) is listed as ``todo``, what to
+merge by hand, and does not fail the run.
+"""
 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import sys
 from pathlib import Path
 from typing import Any
 
-from govkit.checks import Status, all_checks, run_checks
+from govkit.checks import Check, Status, all_checks, run_checks
 from govkit.errors import UsageError
 from govkit.repo import Repo
 
@@ -21,6 +27,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument("path", nargs="?", default=".", type=Path, help="repository root")
     parser.add_argument("--select", default="", help="comma-separated check ids to run")
     parser.add_argument("--ignore", default="", help="comma-separated check ids to skip")
+    parser.add_argument(
+        "--kept",
+        default="",
+        help="comma-separated files kept at adoption: failures of the checks that read them "
+        "are listed as todo (merge the kit's version by hand), not failed",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print failures only")
     parser.set_defaults(handler=handle)
 
@@ -38,17 +50,29 @@ def handle(args: argparse.Namespace) -> int:
     unknown = sorted(set(_ids(args.select) + _ids(args.ignore)) - known)
     if unknown:
         raise UsageError(f"unknown check id(s): {', '.join(unknown)}")
+    kept = _ids(args.kept)
     outcomes = run_checks(Repo(root), checks, select=_ids(args.select), ignore=_ids(args.ignore))
-    failed = 0
+    failed = todo = 0
     for outcome in outcomes:
-        if outcome.status is Status.FAIL:
+        mark = _MARK[outcome.status]
+        if outcome.status is Status.FAIL and _reads_any(outcome.check, kept):
+            mark = "todo"
+            todo += 1
+        elif outcome.status is Status.FAIL:
             failed += 1
         if args.quiet and outcome.status is not Status.FAIL:
             continue
-        line = f"{_MARK[outcome.status]:4} {outcome.check.id():8} {outcome.check.title()}"
-        sys.stdout.write(line + "\n")
+        sys.stdout.write(f"{mark:4} {outcome.check.id():8} {outcome.check.title()}\n")
         if outcome.message:
             sys.stdout.write("".join(f"       {m}\n" for m in outcome.message.splitlines()))
     total = len(outcomes)
-    sys.stdout.write(f"{total - failed} of {total} checks passed or skipped, {failed} failed\n")
+    summary = f"{total - failed - todo} of {total} checks passed or skipped, {failed} failed"
+    if kept:
+        summary += f", {todo} to merge by hand into the files kept at adoption ({', '.join(kept)})"
+    sys.stdout.write(summary + "\n")
     return 1 if failed else 0
+
+
+def _reads_any(check: type[Check], files: list[str]) -> bool:
+    """Whether the check reads one of FILES (its files_expected may hold glob patterns)."""
+    return any(fnmatch.fnmatchcase(f, pattern) for f in files for pattern in check.files_expected)
