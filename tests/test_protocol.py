@@ -146,6 +146,25 @@ def test_a_teams_own_contributing_guide_is_told_what_it_lacks(tmp_path: Path) ->
     assert "## Pull requests" in message
 
 
+def test_failures_on_files_kept_at_adoption_are_todos(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`govkit check --kept`: what a kept file lacks is listed, and only other failures fail."""
+    make_repo(tmp_path, **{"CONTRIBUTING.md": "# How we work\n"})
+    select = ["check", str(tmp_path), "--select", "CTB101,AGT101"]
+
+    assert main([*select, "--kept", "CONTRIBUTING.md"]) == 0
+    out = capsys.readouterr().out
+    assert "todo CTB101" in out
+    assert "pre-commit install" in out  # the fix is still printed
+    assert out.splitlines()[-1] == (
+        "1 of 2 checks passed or skipped, 0 failed, 1 to merge by hand into the files kept at "
+        "adoption (CONTRIBUTING.md)"
+    )
+    assert main([*select, "--kept", "README.md"]) == 1  # another file: still a failure
+    assert main(select) == 1
+
+
 @pytest.mark.parametrize("where", [".github/CONTRIBUTING.md", "docs/CONTRIBUTING.md"])
 def test_contributing_where_github_reads_it_counts(tmp_path: Path, where: str) -> None:
     make_repo(tmp_path, **{"CONTRIBUTING.md": None, where: CONTRIBUTING})
