@@ -303,7 +303,7 @@ def e2e(session: nox.Session) -> None:
 
 @nox.session
 def staging_smoke(session: nox.Session) -> None:
-    """Staging smoke: APP_ENV=staging on PostgreSQL, 2 API workers + worker, checked over HTTP."""
+    """Staging smoke: the image's install, APP_ENV=staging on PostgreSQL, 2 API workers + worker."""
     install(session)
     session.chdir(APP)
     # STAGING_DATABASE_URL, else TEST_DATABASE_URL's server, else 127.0.0.1:5432 (--help).
