@@ -50,7 +50,7 @@ def handle(args: argparse.Namespace) -> int:
     unknown = sorted(set(_ids(args.select) + _ids(args.ignore)) - known)
     if unknown:
         raise UsageError(f"unknown check id(s): {', '.join(unknown)}")
-    kept = _ids(args.kept)
+    kept = _ids(getattr(args, "kept", ""))  # none from `govkit adr check` and the like
     outcomes = run_checks(Repo(root), checks, select=_ids(args.select), ignore=_ids(args.ignore))
     failed = todo = 0
     for outcome in outcomes:
