@@ -199,12 +199,12 @@ def contracts(session: nox.Session) -> None:
 
 @nox.session
 def template(session: nox.Session) -> None:
-    """Copier template: stamped repos pass their own gate, update merges, kit files in sync."""
+    """Copier template: stamped repos green, adoption, updates, kit files in sync, docs run."""
     install(session)
     if "--sync" in session.posargs:  # rewrite the kit's shared governance files from template/
         session.run("python", "tests/test_template_selfhost.py", "--sync")
         return
-    tests = ["tests/test_template.py", "tests/test_template_selfhost.py"]
+    tests = ["tests/test_template.py", "tests/test_template_selfhost.py", "tests/test_newcomer.py"]
     session.run("pytest", "-p", "no:cacheprovider", *(session.posargs or tests))
 
 
