@@ -106,7 +106,7 @@ class Newcomer:
         """Start a documented server in the background; wait until URL answers 200."""
         log = self.logs / f"server-{len(self.servers)}.log"
         with log.open("wb") as out:
-            process = subprocess.Popen(  # noqa: S603  # the documented line, run by bash
+            process = subprocess.Popen(  # the documented line, run by bash
                 ["bash", "-c", line],
                 cwd=self.cwd,
                 env=self.env,
@@ -176,7 +176,7 @@ def test_the_readme_run_command(newcomer: Newcomer) -> None:
     [run_command] = [b for b in blocks(KIT_ROOT / "README.md") if "nox -s serve" in " ".join(b)]
     for line in run_command:
         newcomer.run(line)
-    with urllib.request.urlopen("http://127.0.0.1:8000/", timeout=5) as response:  # noqa: S310
+    with urllib.request.urlopen("http://127.0.0.1:8000/", timeout=5) as response:
         assert b'<div id="root">' in response.read()  # the console, built by the same command
 
 
