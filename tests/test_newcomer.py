@@ -14,6 +14,7 @@ name (8000, 8001, 5173) free on this machine.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
@@ -126,18 +127,30 @@ class Newcomer:
         pytest.fail(f"`{line}` never answered {url} (exit {process.poll()}):\n{tail}")
 
     def stop_servers(self) -> None:
+        """SIGTERM each server's whole process group (the session we started, nothing else),
+        wait until every process in it is gone (SIGKILL after 60 s) and the ports are free."""
         for process in reversed(self.servers):
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)  # the session we started, nothing else
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait(timeout=10)
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, sig)
+                if _group_gone(process, timeout=60):
+                    break
         self.servers.clear()
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while not all(port_is_free(p) for p in PORTS) and time.monotonic() < deadline:
             time.sleep(0.5)
+
+
+def _group_gone(process: subprocess.Popen[bytes], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        process.poll()  # reap the leader; the others are reparented and reaped by init
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.5)
+    return False
 
 
 @pytest.fixture(scope="module")
