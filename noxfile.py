@@ -9,10 +9,17 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
+import hashlib
+import io
 import os
+import platform
 import shutil
 import subprocess
+import sys
+import tarfile
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,13 +33,16 @@ ROOT = Path(__file__).parent
 APP = ROOT / "reference_app"
 
 
-def install(session: nox.Session) -> None:
-    """Install the kit and the reference app at the versions pinned in uv.lock."""
+def install(session: nox.Session, *selection: str) -> None:
+    """Install from uv.lock: the kit and the reference app, or only SELECTION (uv sync flags).
+
+    `install(session, "--no-default-groups")` is govkit alone; add `--group=NAME` for a group.
+    """
     session.run_install(
         "uv",
         "sync",
         "--locked",
-        "--all-packages",
+        *(selection or ["--all-packages"]),
         "--no-progress",
         env={"UV_PROJECT_ENVIRONMENT": session.virtualenv.location},
         external=True,
@@ -57,7 +67,13 @@ def typecheck(session: nox.Session) -> None:
         session.run("mypy", *session.posargs)
         return
     session.run(
-        "mypy", "src/govkit", "reference_app/src/pricing_service", "tests", "bench", "noxfile.py"
+        "mypy",
+        "src/govkit",
+        "reference_app/src/pricing_service",
+        "tests",
+        "bench",
+        "tools",
+        "noxfile.py",
     )
     # The reference app's tests are their own `tests` package: checked from its folder.
     session.chdir(APP)
@@ -116,8 +132,56 @@ def apt_install(session: nox.Session, package: str, why: str) -> None:
     )
 
 
+# promtool, pinned: Prometheus' LTS release archive, checked against the sha256 of the release's
+# sha256sums.txt, cached per user. The same install locally and in CI; where GitHub's release
+# downloads cannot be reached (these sandboxes), Debian's `prometheus` package stands in, and the
+# session says so (docs/ci-on-github.md).
+PROMTOOL_VERSION = "3.13.1"
+PROMTOOL_SHA256 = {
+    "amd64": "962b812371aff838d152b6ff2d56fdb7a6396f5542f48ebf73421b9721f0d103",
+    "arm64": "fbd8e5e0f6ad2e7d053e717739186caee4fd0cab2cf9335bfc86c292fe2a2bfe",
+}
+PROMTOOL_URL = (
+    "https://github.com/prometheus/prometheus/releases/download/"
+    "v{version}/prometheus-{version}.linux-{arch}.tar.gz"
+)
+
+
 def promtool(session: nox.Session) -> str:
-    """Path of promtool; installs the Debian package `prometheus` when it is missing."""
+    """Path of promtool PROMTOOL_VERSION: the cached release binary, else download and verify it."""
+    arch = {"x86_64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(platform.machine())
+    if arch is None or not sys.platform.startswith("linux"):
+        session.error(f"no pinned promtool for {sys.platform}/{platform.machine()}: linux only")
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    binary = cache / "govkit-tools" / f"promtool-{PROMTOOL_VERSION}-{arch}" / "promtool"
+    if binary.is_file():
+        return str(binary)
+    url = PROMTOOL_URL.format(version=PROMTOOL_VERSION, arch=arch)
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - a fixed https URL
+            archive = response.read()
+    except OSError as error:  # URLError, timeouts, refused connections
+        session.warn(f"cannot download promtool {PROMTOOL_VERSION} ({error}): using Debian's")
+        return debian_promtool(session)
+    digest = hashlib.sha256(archive).hexdigest()
+    if digest != PROMTOOL_SHA256[arch]:  # never run a binary that is not the pinned one
+        session.error(f"{url}: sha256 {digest}, expected {PROMTOOL_SHA256[arch]}")
+    member = f"prometheus-{PROMTOOL_VERSION}.linux-{arch}/promtool"
+    binary.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        extracted = tar.extractfile(member)
+        if extracted is None:
+            session.error(f"{url} holds no {member}")
+        partial = binary.with_suffix(".partial")
+        partial.write_bytes(extracted.read())
+    partial.chmod(0o755)
+    partial.replace(binary)
+    session.log(f"promtool {PROMTOOL_VERSION} (sha256 verified) cached at {binary}")
+    return str(binary)
+
+
+def debian_promtool(session: nox.Session) -> str:
+    """Debian's promtool (package `prometheus`), installed with apt when missing."""
     found = shutil.which("promtool")
     if not found:
         apt_install(session, "prometheus", "promtool is not on PATH")
@@ -150,19 +214,51 @@ def secrets(session: nox.Session) -> None:
     session.run("govkit", "check", ".", "--select", "SEC101,SEC102", "--quiet")
 
 
-@nox.session
-def workflows(session: nox.Session) -> None:
-    """Workflows: GitHub schema, actionlint, zizmor (offline), govkit's workflow checks."""
-    install(session)
-    args = session.posargs or ["."]
-    root = Path(args[0])
+def workflow_gates(session: nox.Session, root: Path) -> None:
+    """govkit's workflow checks, GitHub's schemas, actionlint and zizmor on ROOT's .github/."""
     files = sorted(map(str, (root / ".github" / "workflows").glob("*.y*ml")))
     if not files:
         session.error(f"no workflow files under {root}/.github/workflows")
     session.run("govkit", "workflows", "check", str(root))  # first: its messages are the fixes
     session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *files)
+    dependabot = root / ".github" / "dependabot.yml"
+    if dependabot.is_file():
+        session.run("check-jsonschema", "--builtin-schema", "vendor.dependabot", str(dependabot))
     session.run("actionlint", *files)
     session.run("zizmor", "--offline", *files)
+
+
+@nox.session
+def workflows(session: nox.Session) -> None:
+    """Workflows: GitHub schema, actionlint, zizmor (offline), govkit's workflow checks."""
+    install(session, "--no-default-groups", "--group=gates")
+    workflow_gates(session, Path(session.posargs[0] if session.posargs else "."))
+
+
+@nox.session(default=False)
+def gates(session: nox.Session) -> None:
+    """govkit's gates on any repository (reusable workflow): -- PATH [--sarif F] [--ignore IDS]."""
+    install(session, "--no-default-groups", "--group=gates")
+    parser = argparse.ArgumentParser(prog="nox -s gates --", exit_on_error=False)
+    parser.add_argument("path", nargs="?", default=".", type=Path)
+    parser.add_argument("--sarif", type=Path, help="write `govkit audit --format sarif` here")
+    parser.add_argument("--ignore", default="", help="check ids that do not apply")
+    try:
+        args = parser.parse_args(session.posargs)
+    except argparse.ArgumentError as error:
+        session.error(f"{error}; usage: {parser.format_usage().strip()}")
+    root = args.path.resolve()
+    if not root.is_dir():
+        session.error(f"{root} is not a directory")
+    ignore = ["--ignore", args.ignore] if args.ignore else []
+    if args.sarif:  # first, so that code scanning shows every failing check even if a gate fails
+        session.run(
+            "govkit", "audit", str(root), "--format", "sarif", "-o", str(args.sarif), *ignore
+        )
+    session.chdir(root)
+    session.run("govkit", "secrets", "scan")
+    workflow_gates(session, root)
+    session.run("govkit", "check", ".", *ignore)
 
 
 @nox.session
@@ -289,9 +385,19 @@ def frontend_tests(session: nox.Session) -> None:
 
 @nox.session
 def e2e(session: nox.Session) -> None:
-    """Pricing console in Debian's headless Chromium against a live service (Playwright)."""
+    """Pricing console in headless Chromium against a live service (Playwright)."""
     install(session)
-    chromium(session)
+    # E2E_BROWSER=playwright (CI on GitHub's runners): Playwright's own Chromium, at the version
+    # uv.lock's playwright expects, with its system libraries. Otherwise Debian's /usr/bin/chromium
+    # (these machines reach no browser download; ubuntu-24.04's `chromium` is a snap shim).
+    browser = os.environ.get("E2E_BROWSER", "system")
+    if browser == "playwright":
+        session.run("playwright", "install", "--with-deps", "chromium")
+    elif browser == "system":
+        session.env["E2E_CHROMIUM"] = chromium(session)
+    else:
+        session.error(f"E2E_BROWSER must be `playwright` or `system`, not {browser!r}")
+    session.env["E2E_BROWSER"] = browser
     tool = npm_ci(session)
     session.run(tool, "run", "build", external=True)
     session.chdir(ROOT)
@@ -315,6 +421,27 @@ def staging_smoke(session: nox.Session) -> None:
     if isinstance(probe, str) and "is not reachable" in probe:
         session.skip(probe.strip())
     session.run("python", "-m", "staging.smoke", *session.posargs)
+
+
+@nox.session(default=False)
+def release(session: nox.Session) -> None:
+    """Release: tags and CHANGELOG.md agree; `-- X.Y.Z` writes the notes, commits, tags vX.Y.Z."""
+    install(session, "--only-group=release")
+    session.run("python", "tools/release.py", *session.posargs)
+
+
+@nox.session(name="pr-contract", default=False)
+def pr_contract(session: nox.Session) -> None:
+    """The pull request against the PR template (CI: the event file; locally: -- --body-file F)."""
+    install(session, "--no-default-groups")
+    session.run("govkit", "pr", "check", ".", *session.posargs)
+
+
+@nox.session(default=False)
+def drift(session: nox.Session) -> None:
+    """Drift: GitHub's ruleset, labels and CODEOWNERS teams vs the files; the template's version."""
+    install(session, "--no-default-groups", "--group=drift")
+    session.run("govkit", "drift", ".", *session.posargs)
 
 
 @nox.session(default=False)

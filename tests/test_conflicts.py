@@ -137,7 +137,7 @@ def test_mrg102_fails_without_the_hook_and_says_what_to_add(tmp_path: Path) -> N
     repo = repo_with(tmp_path, {".pre-commit-config.yaml": "repos: []\n"})
     status, message = run(repo, MRG102)
     assert status is Status.FAIL
-    assert "entry: govkit check . --select MRG101 --quiet" in message
+    assert "- id: govkit-conflict-markers" in message
     assert "check-merge-conflict looks only while git is merging" in message
 
 
@@ -145,6 +145,15 @@ def test_mrg102_accepts_a_local_hook_or_a_hook_with_args(tmp_path: Path) -> None
     local = {
         "repos": [
             {"repo": "local", "hooks": [{"id": "x", "entry": "govkit check . --select MRG101"}]}
+        ]
+    }
+    published = {
+        "repos": [
+            {
+                "repo": "https://example.invalid/govkit",
+                "rev": "v1",
+                "hooks": [{"id": "govkit-conflict-markers"}],
+            }
         ]
     }
     remote = {
@@ -156,7 +165,7 @@ def test_mrg102_accepts_a_local_hook_or_a_hook_with_args(tmp_path: Path) -> None
             }
         ]
     }
-    for config in (local, remote):
+    for config in (local, remote, published):
         (tmp_path / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
         assert run(tmp_path, MRG102) == (Status.PASS, "")
 

@@ -5,20 +5,17 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
 
 from govkit.checks import Status, all_checks, run_checks
 from govkit.cli import main
 from govkit.labels import REQUIRED_LABELS
 from govkit.repo import Repo
 from tests.asgi_server import serve_asgi
+from tests.fake_github import TOKEN, FakeGitHub
 
 ROOT = Path(__file__).resolve().parents[1]
-TOKEN = "fake-" + "token-for-tests"
 
 NOXFILE = '''\
 import nox
@@ -243,61 +240,13 @@ def test_every_command_named_in_agents_files_answers_help() -> None:
         assert result.returncode == 0, f"{' '.join(command)}: {result.stderr}"
 
 
-class FakeLabels:
-    """GitHub's labels API for one repository, in memory."""
-
-    def __init__(self) -> None:
-        self.labels: dict[str, dict[str, str]] = {}
-        self.app = FastAPI()
-        self.build()
-
-    def build(self) -> None:
-        app = self.app
-
-        @app.middleware("http")
-        async def authenticate(request: Request, call_next: Any) -> Any:
-            if request.headers.get("authorization") != f"Bearer {TOKEN}":
-                return JSONResponse({"message": "Bad credentials"}, status_code=401)
-            return await call_next(request)
-
-        @app.get("/repos/acme/shop/labels")
-        def list_labels(request: Request, page: int = 1) -> JSONResponse:
-            items = list(self.labels.values())
-            chunk = items[(page - 1) * 3 : page * 3]
-            headers = {}
-            if page * 3 < len(items):
-                headers["Link"] = f'<{request.url.include_query_params(page=page + 1)}>; rel="next"'
-            return JSONResponse(chunk, headers=headers)
-
-        @app.post("/repos/acme/shop/labels")
-        async def create(request: Request) -> JSONResponse:
-            body = await request.json()
-            self.labels[body["name"].lower()] = body
-            return JSONResponse(body, status_code=201)
-
-        @app.patch("/repos/acme/shop/labels/{name}")
-        async def update(name: str, request: Request) -> JSONResponse:
-            body = await request.json()
-            current = self.labels.pop(name.lower())
-            current.update(
-                name=body["new_name"], color=body["color"], description=body["description"]
-            )
-            self.labels[current["name"].lower()] = current
-            return JSONResponse(current)
-
-        @app.delete("/repos/acme/shop/labels/{name}")
-        def delete(name: str) -> Response:
-            self.labels.pop(name.lower())
-            return Response(status_code=204)
+@pytest.fixture
+def fake() -> FakeGitHub:
+    return FakeGitHub()
 
 
 @pytest.fixture
-def fake() -> FakeLabels:
-    return FakeLabels()
-
-
-@pytest.fixture
-def api_url(fake: FakeLabels, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def api_url(fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
     with serve_asgi(fake.app) as url:
         yield url
@@ -321,7 +270,7 @@ def apply(tmp_path: Path, api_url: str, *extra: str) -> int:
 
 
 def test_apply_creates_then_is_idempotent(
-    tmp_path: Path, fake: FakeLabels, api_url: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, fake: FakeGitHub, api_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert apply(tmp_path, api_url) == 0
     assert {label["name"] for label in fake.labels.values()} == set(REQUIRED_LABELS)
@@ -330,7 +279,7 @@ def test_apply_creates_then_is_idempotent(
 
 
 def test_verify_reports_drift_and_apply_fixes_it(
-    tmp_path: Path, fake: FakeLabels, api_url: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, fake: FakeGitHub, api_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     apply(tmp_path, api_url)
     fake.labels["priority:p0"]["color"] = "ffffff"
@@ -368,3 +317,21 @@ def test_apply_with_a_bad_token_reports_github_message(
     monkeypatch.setenv("GITHUB_TOKEN", "wrong")
     assert apply(tmp_path, api_url) == 2
     assert "Bad credentials" in capsys.readouterr().err
+
+
+def test_agents_may_name_a_session_with_a_dash(tmp_path: Path) -> None:
+    noxfile = (
+        NOXFILE
+        + '\n\n@nox.session(name="pr-contract", default=False)\n'
+        + 'def pr_contract(session):\n    """PR."""\n'
+    )
+    make_repo(
+        tmp_path,
+        **{
+            "noxfile.py": noxfile,
+            "AGENTS.md": AGENTS.replace("`nox -s lint`", "`nox -s pr-contract`"),
+        },
+    )
+    assert outcome(tmp_path, "AGT102") == (Status.PASS, "")
+    make_repo(tmp_path, **{"AGENTS.md": AGENTS.replace("`nox -s lint`", "`nox -s pr-other`")})
+    assert outcome(tmp_path, "AGT102")[0] is Status.FAIL

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import socket
 from collections.abc import Iterator
@@ -10,95 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 
 from govkit.cli import main
 from govkit.rulesets import GitHubError, RulesetsClient, differences, github_http_client
 from tests.asgi_server import serve_asgi
+from tests.fake_github import TOKEN, FakeGitHub
 
 RULESET = Path(__file__).parent / "fixtures/docs/good/.github/rulesets/default-branch.json"
-TOKEN = "test-token-not-a-secret"
-PAGE_SIZE = 2  # small, so the client must follow the Link header
-
-
-class FakeGitHub:
-    """Repository rulesets of one repository, as GitHub's REST API serves them."""
-
-    def __init__(self, repo: str = "acme/shop") -> None:
-        self.repo = repo
-        self.rulesets: dict[int, dict[str, Any]] = {}
-        self.calls: list[str] = []
-        self.next_id = 100
-        self.app = self._build()
-
-    def store(self, body: dict[str, Any], ruleset_id: int | None = None) -> dict[str, Any]:
-        ruleset_id = ruleset_id or self.next_id
-        self.next_id += 1
-        stored = copy.deepcopy(body)
-        # What GitHub adds on its side, which the comparison must ignore.
-        stored.update(
-            id=ruleset_id,
-            source_type="Repository",
-            source=self.repo,
-            node_id=f"RRS_{ruleset_id}",
-            created_at="2026-11-26T10:00:00Z",
-            _links={"self": {"href": f"/repos/{self.repo}/rulesets/{ruleset_id}"}},
-        )
-        for rule in stored.get("rules", []):
-            params = rule.get("parameters", {})
-            if rule["type"] == "pull_request":
-                params.setdefault("allowed_merge_methods", ["merge", "squash", "rebase"])
-            if rule["type"] == "required_status_checks":
-                params.setdefault("do_not_enforce_on_create", False)
-                for check in params.get("required_status_checks", []):
-                    check.setdefault("integration_id", 15368)
-        self.rulesets[ruleset_id] = stored
-        return stored
-
-    def _build(self) -> FastAPI:
-        app = FastAPI()
-
-        @app.middleware("http")
-        async def authenticate(request: Request, call_next: Any) -> Any:
-            self.calls.append(f"{request.method} {request.url.path}")
-            if request.headers.get("authorization") != f"Bearer {TOKEN}":
-                return JSONResponse({"message": "Bad credentials"}, status_code=401)
-            owner_repo = "/".join(request.url.path.split("/")[2:4])
-            if owner_repo != self.repo:
-                return JSONResponse({"message": "Not Found"}, status_code=404)
-            return await call_next(request)
-
-        @app.get("/repos/{owner}/{name}/rulesets")
-        def list_rulesets(request: Request, page: int = 1) -> JSONResponse:
-            summaries = [
-                {k: r[k] for k in ("id", "name", "target", "source_type", "source", "enforcement")}
-                for r in self.rulesets.values()
-            ]
-            chunk = summaries[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-            headers = {}
-            if page * PAGE_SIZE < len(summaries):
-                url = request.url.include_query_params(page=page + 1)
-                headers["Link"] = f'<{url}>; rel="next"'
-            return JSONResponse(chunk, headers=headers)
-
-        @app.get("/repos/{owner}/{name}/rulesets/{ruleset_id}")
-        def get_ruleset(ruleset_id: int) -> JSONResponse:
-            if ruleset_id not in self.rulesets:
-                return JSONResponse({"message": "Not Found"}, status_code=404)
-            return JSONResponse(self.rulesets[ruleset_id])
-
-        @app.post("/repos/{owner}/{name}/rulesets")
-        async def create(request: Request) -> JSONResponse:
-            return JSONResponse(self.store(await request.json()), status_code=201)
-
-        @app.put("/repos/{owner}/{name}/rulesets/{ruleset_id}")
-        async def update(ruleset_id: int, request: Request) -> JSONResponse:
-            if ruleset_id not in self.rulesets:
-                return JSONResponse({"message": "Not Found"}, status_code=404)
-            return JSONResponse(self.store(await request.json(), ruleset_id))
-
-        return app
 
 
 def wanted() -> dict[str, Any]:

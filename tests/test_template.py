@@ -10,6 +10,7 @@ newcomer following docs/template.md would, so the tests prove the documented com
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ import pytest
 
 KIT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_REPO = KIT_ROOT / "tests" / "fixtures" / "template" / "sample-repo"
+PR_EVENT = KIT_ROOT / "tests" / "fixtures" / "pr" / "pull_request.opened.json"
 
 # Never copied into the kit copy: environments, caches and build output.
 _IGNORED = shutil.ignore_patterns(
@@ -109,14 +111,29 @@ def commit_all(repo: Path, message: str) -> None:
     git(repo, "commit", "-q", "--allow-empty", "-m", message)
 
 
-def copy_kit(destination: Path, tag: str | None = "v1.0.0") -> Path:
-    """A git copy of the kit's work tree, committed, and tagged like a release unless tag=None."""
+def release(kit: Path, version: str, note: str) -> None:
+    """Cut a kit release the documented way (docs/releasing.md): a changelog fragment, then
+    `nox -s release -- VERSION`, which writes CHANGELOG.md, commits and tags vVERSION."""
+    fragment = f"+kit-{version.replace('.', '-')}.changed.md"
+    (kit / "changelog.d" / fragment).write_text(f"{note}\n")
+    commit_all(kit, f"changelog for {version}")
+    run([sys.executable, "-m", "nox", "--no-color", "-s", "release", "--", version], kit)
+
+
+def copy_kit(destination: Path, version: str | None = "1.0.0") -> Path:
+    """A git copy of the kit's work tree, released as VERSION like a real release (or, with
+    version=None, left as a plain clone has it: commits, no tag)."""
     shutil.copytree(KIT_ROOT, destination, ignore=_IGNORED)
     git(destination, "init", "-q")
-    commit_all(destination, "kit release")
-    if tag is not None:
-        git(destination, "tag", tag)
+    commit_all(destination, "kit work tree")
+    if version is not None:
+        release(destination, version, f"The kit as of this test run, released as {version}.")
     return destination
+
+
+def installed_version(repo: Path, session: str) -> str:
+    """`govkit --version` as installed by the stamped repository's nox SESSION."""
+    return run([repo / ".nox" / session / "bin" / "govkit", "--version"], repo).stdout.strip()
 
 
 def copier(*args: str | Path, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -200,14 +217,14 @@ def head(repo: Path) -> str:
 
 @pytest.fixture(scope="session")
 def kit(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The kit's work tree as a git repository tagged v1.0.0, like a release."""
+    """The kit's work tree as a git repository released as v1.0.0 (`nox -s release`)."""
     return copy_kit(tmp_path_factory.mktemp("kit") / "govkit")
 
 
 @pytest.fixture(scope="session")
 def untagged_kit(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The kit as a plain clone has it today: commits, no tag."""
-    return copy_kit(tmp_path_factory.mktemp("kit-untagged") / "govkit", tag=None)
+    return copy_kit(tmp_path_factory.mktemp("kit-untagged") / "govkit", version=None)
 
 
 def existing_repository(repo: Path, branch: str = "main", **extra: str) -> dict[str, str]:
@@ -220,6 +237,13 @@ def existing_repository(repo: Path, branch: str = "main", **extra: str) -> dict[
     git(repo, "init", "-q", "-b", branch)
     commit_all(repo, "the team's own code")
     return tree_digest(repo)
+
+
+def adopt(kit: Path, repo: Path) -> dict[str, str]:
+    """The sample repository adopts the kit (kind=governance); its files' digest before."""
+    before = existing_repository(repo)
+    stamp(kit, repo, kind="governance")
+    return before
 
 
 @pytest.mark.parametrize("kind", ["service", "governance"])
@@ -264,6 +288,17 @@ def test_defaults_only_give_a_green_repository(
     for session in sessions:
         assert f"Session {session} was successful" in gate.stderr, gate.stderr[-3000:]
     assert git(repo, "status", "--porcelain").stdout == ""  # the gate wrote nothing tracked
+    if tagged:
+        assert installed_version(repo, "check") == "govkit 1.0.0"  # the version is the release tag
+    if kind == "governance":  # the pull request contract, as the stamped pr-contract job runs it
+        body = repo.parent / "body.md"
+        body.write_text(json.loads(PR_EVENT.read_text())["pull_request"]["body"])
+        contract = [sys.executable, "-m", "nox", "--no-color", "-s", "pr-contract", "--"]
+        run([*contract, "--body-file", body, "--label", "source:ai-assisted"], repo)
+        body.write_text("Closes #1\n")
+        refused = run([*contract, "--body-file", body], repo, check=False)
+        assert refused.returncode != 0
+        assert "section `## Scope` is missing" in refused.stdout
 
     hooks = run_hooks(repo)
     assert "merge-conflicts" not in hooks.stdout or "Passed" in hooks.stdout
@@ -396,7 +431,7 @@ def release_v2(kit_clone: Path, template: str, old: str, new: str) -> None:
     assert old in text
     path.write_text(text.replace(old, new, 1))
     commit_all(kit_clone, "kit v2: a template change")
-    git(kit_clone, "tag", "v2.0.0")
+    release(kit_clone, "2.0.0", f"template/{template}: {new.strip()}")
 
 
 KIT_LINE = (
@@ -413,6 +448,9 @@ def test_update_keeps_local_edits_and_brings_template_changes(kit: Path, tmp_pat
     commit_all(repo, "a local edit to a stamped file")
     kit_line = "Kit v2: run `nox -s check` before asking for review."
     release_v2(kit_clone, "CONTRIBUTING.md.jinja", "## Set up\n", f"## Set up\n\n{kit_line}\n")
+    changelog = (kit_clone / "CHANGELOG.md").read_text()
+    assert changelog.index("## [2.0.0]") < changelog.index("## [1.0.0]")
+    assert not list((kit_clone / "changelog.d").glob("*.changed.md"))  # fragments gathered
     assert copier("check-update", "--quiet", cwd=repo, check=False).returncode == 2
 
     copier("update", "--trust", "--defaults", "--conflict", "inline", cwd=repo)
@@ -572,3 +610,80 @@ def test_rendering_twice_gives_identical_bytes(kit: Path, tmp_path: Path, kind: 
     digest = tree_digest(first)
     assert len(digest) > 20
     assert digest == tree_digest(second)
+
+
+def workflow_tools(repo: Path) -> None:
+    """The stamped workflows pass the checks `nox -s workflows` runs (offline, as in CI)."""
+    files = sorted(str(p) for p in (repo / ".github" / "workflows").glob("*.yml"))
+    bindir = Path(sys.executable).parent
+    run([bindir / "check-jsonschema", "--builtin-schema", "vendor.github-workflows", *files], repo)
+    run([bindir / "actionlint", *files], repo)
+    run([bindir / "zizmor", "--offline", *files], repo)
+    dependabot = repo / ".github" / "dependabot.yml"
+    run([bindir / "check-jsonschema", "--builtin-schema", "vendor.dependabot", dependabot], repo)
+    run([sys.executable, "-m", "govkit.cli", "workflows", "check", repo], repo)
+
+
+def test_governance_repositories_are_offered_the_reusable_workflow(
+    kit: Path, tmp_path: Path
+) -> None:
+    """kind=governance with the kit on GitHub: code-scanning.yml calls govkit.yml pinned by SHA."""
+    repo = tmp_path / "sample"
+    shutil.copytree(SAMPLE_REPO, repo)
+    stamp(
+        kit,
+        repo,
+        skip_tasks=True,
+        kind="governance",
+        govkit_source="git+https://github.com/acme/govkit",
+    )
+    release_sha = git(kit, "rev-parse", "v1.0.0^{commit}").stdout.strip()
+    caller = (repo / ".github" / "workflows" / "code-scanning.yml").read_text()
+    assert f"uses: acme/govkit/.github/workflows/govkit.yml@{release_sha} # v1.0.0" in caller
+    workflow_tools(repo)
+
+    declined = tmp_path / "declined"
+    shutil.copytree(SAMPLE_REPO, declined)
+    stamp(
+        kit,
+        declined,
+        skip_tasks=True,
+        kind="governance",
+        code_scanning=False,
+        govkit_source="git+https://github.com/acme/govkit",
+    )
+    assert not (declined / ".github" / "workflows" / "code-scanning.yml").exists()
+    service = tmp_path / "service"
+    stamp(
+        kit,
+        service,
+        skip_tasks=True,
+        kind="service",
+        govkit_source="git+https://github.com/acme/govkit",
+    )
+    assert not (service / ".github" / "workflows" / "code-scanning.yml").exists()
+
+
+def test_the_reusable_workflows_session_gates_another_repository(kit: Path, tmp_path: Path) -> None:
+    """What govkit.yml runs: `nox -f govkit/noxfile.py -s gates -- REPO --sarif F --ignore IDS`."""
+    repo = tmp_path / "sample"
+    adopt(kit, repo)
+    commit_all(repo, "adopt the governance kit")
+    sarif = tmp_path / "results" / "govkit.sarif"
+    gates: list[str | Path] = [sys.executable, "-m", "nox", "--no-color", "-f", kit / "noxfile.py"]
+    gates += ["-s", "gates"]
+    gates += ["--", repo, "--sarif", sarif, "--ignore", "CH104,MG101"]
+
+    green = run(gates, tmp_path)
+    assert "Session gates was successful" in green.stderr
+    report = json.loads(sarif.read_text())
+    assert report["version"] == "2.1.0"
+    assert report["runs"][0]["results"] == []
+
+    (repo / "CODEOWNERS").unlink()
+    commit_all(repo, "drop CODEOWNERS")
+    red = run(gates, tmp_path, check=False)
+    assert red.returncode != 0
+    assert "FAIL OWN101" in red.stdout
+    results = json.loads(sarif.read_text())["runs"][0]["results"]
+    assert "OWN101" in {result["ruleId"] for result in results}  # written before the gates ran

@@ -38,6 +38,10 @@ SHARED_FILES: tuple[str, ...] = (
     "policies/ownership.md",
     "policies/release-checklist.md",
     ".pre-commit-config.yaml",
+    ".github/workflows/pr-contract.yml",
+    ".github/workflows/drift.yml",
+    ".github/dependabot.yml",
+    "SECURITY.md",
 )
 # Stamped files the kit keeps different on purpose, and why (docs/template.md repeats this).
 NOT_SHARED: dict[str, str] = {

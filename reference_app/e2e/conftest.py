@@ -1,4 +1,4 @@
-"""Fixtures of the browser tests: the live service, Debian's Chromium, a screenshot per failure.
+"""Fixtures of the browser tests: the live service, headless Chromium, a screenshot per failure.
 
 Not collected by the normal test run (testpaths is ``tests``); `nox -s e2e` runs them. The
 artifacts folder (server logs, failure screenshots) is E2E_ARTIFACTS_DIR (`nox -s e2e` sets

@@ -168,8 +168,15 @@ def live_stack(workdir: Path, logs: Path) -> Iterator[LiveStack]:
         yield LiveStack(base_url, marketplace_url, DEMO_ADMIN, password)
 
 
-def chromium_path() -> str:
-    """Debian's Chromium: never a downloaded browser (`nox -s e2e` installs it when missing)."""
-    if not Path(CHROMIUM).exists():
-        raise StackError(f"{CHROMIUM} is missing: `apt-get install -y chromium` (as root)")
-    return CHROMIUM
+def chromium_path() -> str | None:
+    """The Chromium to drive: Playwright's own with E2E_BROWSER=playwright (None), else Debian's.
+
+    `nox -s e2e` installs the one it picks: `playwright install --with-deps chromium` in CI on
+    GitHub's runners, Debian's `chromium` package (E2E_CHROMIUM) on machines without downloads.
+    """
+    if os.environ.get("E2E_BROWSER") == "playwright":
+        return None
+    path = os.environ.get("E2E_CHROMIUM") or CHROMIUM
+    if not Path(path).exists():
+        raise StackError(f"{path} is missing: `apt-get install -y chromium` (as root)")
+    return path

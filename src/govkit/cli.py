@@ -28,6 +28,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "govkit.commands.codeowners",
     "govkit.commands.adr",
     "govkit.commands.runbooks",
+    "govkit.commands.pr",
+    "govkit.commands.drift",
 )
 
 

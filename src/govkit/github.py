@@ -1,6 +1,6 @@
 """The one GitHub REST integration: an authenticated httpx client and typed errors.
 
-Every govkit command that talks to GitHub (rulesets, labels) goes through :class:`GitHubAPI`.
+Every govkit command that talks to GitHub (rulesets, labels, drift) goes through :class:`GitHubAPI`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,11 @@ API_VERSION = "2022-11-28"
 
 
 class GitHubError(Exception):
-    """The GitHub API refused a request or could not be reached."""
+    """The GitHub API refused a request (``status`` is its HTTP status) or could not be reached."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def github_http_client(
@@ -40,13 +44,24 @@ class GitHubAPI:
     def __init__(self, http: httpx.Client) -> None:
         self.http = http
 
-    def request(self, method: str, url: str, body: dict[str, Any] | None = None) -> httpx.Response:
+    def request(
+        self,
+        method: str,
+        url: str,
+        body: dict[str, Any] | None = None,
+        *,
+        accept: str | None = None,
+    ) -> httpx.Response:
+        headers = {"Accept": accept} if accept else None
         try:
-            response = self.http.request(method, url, json=body)
+            response = self.http.request(method, url, json=body, headers=headers)
         except httpx.HTTPError as error:
             raise GitHubError(f"{method} {url}: {error}") from error
         if response.is_error:
-            raise GitHubError(f"{method} {url}: HTTP {response.status_code} {message(response)}")
+            raise GitHubError(
+                f"{method} {url}: HTTP {response.status_code} {message(response)}",
+                response.status_code,
+            )
         return response
 
     def paginate(self, url: str) -> Iterator[dict[str, Any]]:

@@ -21,17 +21,14 @@ from govkit.repo import Repo
 # A marker is seven of the same character at the start of a line, then a space or the line's end.
 # `=======` alone is also a Markdown heading underline: it counts only after an opening marker.
 _MARKER = re.compile(rb"^(<{7}|\|{7}|={7}|>{7})(?: [^\r\n]*)?\r?$", re.MULTILINE)
-HOOK_SNIPPET = """\
+# The hook the kit publishes for `repo:` + `rev:` use (.pre-commit-hooks.yaml).
+PUBLISHED_HOOK = "govkit-conflict-markers"
+HOOK_SNIPPET = f"""\
 repos:
-  - repo: local
+  - repo: https://HOST/OWNER/govkit   # the kit's address
+    rev: RELEASE                       # the kit release your gate pins
     hooks:
-      - id: merge-conflicts
-        name: no conflict markers or .rej files (govkit check MRG101)
-        entry: govkit check . --select MRG101 --quiet
-        language: python
-        additional_dependencies: ["govkit @ git+https://HOST/OWNER/govkit@RELEASE"]
-        pass_filenames: false
-        always_run: true"""
+      - id: {PUBLISHED_HOOK}"""
 FIX = (
     "Keep the right text and delete the marker lines; apply each .rej hunk by hand (it is the "
     "kit's change) and delete the .rej file; then run the gate again."
@@ -99,6 +96,8 @@ class MRG102(Check):
 
 
 def _runs_mrg101(hook: dict[str, Any]) -> bool:
+    if hook.get("id") == PUBLISHED_HOOK:
+        return True
     words = [str(hook.get(key, "")) for key in ("id", "entry")]
     args = hook.get("args")
     words += [str(a) for a in args] if isinstance(args, list) else []
