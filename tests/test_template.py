@@ -555,13 +555,21 @@ def test_kept_files_candidates_are_what_governance_stamps(kit: Path, tmp_path: P
     """Every file a governance stamp writes can be kept at adoption, and nothing else."""
     import yaml
 
-    repo = tmp_path / "empty"
-    stamp(kit, repo, skip_tasks=True, kind="governance")
+    repo = tmp_path / "empty"  # with the kit on GitHub, so code-scanning.yml is stamped too
+    stamp(
+        kit,
+        repo,
+        skip_tasks=True,
+        kind="governance",
+        govkit_source="git+https://github.com/acme/govkit",
+    )
     stamped = set(tree_digest(repo)) - {".copier-answers.yml"}
     for name in stamped:
         (repo / name).write_text("the team's own\n")
     listed = render_default("kept_files", kind="governance", _copier_conf={"dst_path": repo})
     assert set(yaml.safe_load(listed)) == stamped
+    skip_lines = yaml.safe_load((KIT_ROOT / "copier.yml").read_text())["_skip_if_exists"]
+    assert sum("kept_files[" in line for line in skip_lines) >= len(stamped)  # one per file
 
 
 @pytest.mark.parametrize(
