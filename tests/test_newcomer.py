@@ -156,7 +156,7 @@ def _group_gone(process: subprocess.Popen[bytes], timeout: float) -> bool:
 @pytest.fixture(scope="module")
 def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A clean clone of the kit (its work tree committed, as a release would be)."""
-    origin = copy_kit(tmp_path_factory.mktemp("origin") / "govkit", tag=None)
+    origin = copy_kit(tmp_path_factory.mktemp("origin") / "govkit", version=None)
     target = tmp_path_factory.mktemp("newcomer") / "govkit"
     git(target.parent, "clone", "-q", str(origin), str(target))
     return target

@@ -146,20 +146,25 @@ def test_a_teams_own_contributing_guide_is_told_what_it_lacks(tmp_path: Path) ->
 def test_failures_on_files_kept_at_adoption_are_todos(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`govkit check --kept`: what a kept file lacks is listed, and only other failures fail."""
+    """Files Copier kept at adoption (`kept_files` in .copier-answers.yml): what they lack is
+    listed as todo, and only other failures fail `govkit check`."""
     make_repo(tmp_path, **{"CONTRIBUTING.md": "# How we work\n"})
     select = ["check", str(tmp_path), "--select", "CTB101,AGT101"]
+    answers = tmp_path / ".copier-answers.yml"
+    answers.write_text("_commit: v1.0.0\nkept_files:\n- CONTRIBUTING.md\n- noxfile.py\n")
 
-    assert main([*select, "--kept", "CONTRIBUTING.md"]) == 0
+    assert main(select) == 0
     out = capsys.readouterr().out
     assert "todo CTB101" in out
     assert "pre-commit install" in out  # the fix is still printed
     assert out.splitlines()[-1] == (
         "1 of 2 checks passed or skipped, 0 failed, 1 to merge by hand into the files kept at "
-        "adoption (CONTRIBUTING.md)"
+        "adoption (CONTRIBUTING.md, noxfile.py)"
     )
-    assert main([*select, "--kept", "README.md"]) == 1  # another file: still a failure
-    assert main(select) == 1
+    answers.write_text("_commit: v1.0.0\nkept_files:\n- README.md\n")
+    assert main(select) == 1  # merged and dropped from the list: a failure again
+    answers.write_text("kept_files: [unclosed\n")
+    assert main(select) == 1  # an unreadable answers file keeps nothing
 
 
 @pytest.mark.parametrize("where", [".github/CONTRIBUTING.md", "docs/CONTRIBUTING.md"])

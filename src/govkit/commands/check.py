@@ -1,8 +1,9 @@
 """``govkit check PATH``: run every repository check and fail on any failure.
 
-``--kept FILES`` names files the repository had before it adopted the kit (Copier kept them):
-a failing check that reads one of them (its ``files_expected``) is listed as ``todo``, what to
-merge by hand, and does not fail the run.
+Files the repository had before it adopted the kit are kept by Copier and recorded as
+``kept_files`` in its ``.copier-answers.yml``: a failing check that reads one of them (its
+``files_expected``) is listed as ``todo``, what to merge by hand, and does not fail the run.
+Drop a file from ``kept_files`` once it is merged, and its checks fail again.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import fnmatch
 import sys
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from govkit.checks import Check, Status, all_checks, run_checks
 from govkit.errors import UsageError
@@ -27,12 +30,6 @@ def register(subparsers: Any) -> None:
     parser.add_argument("path", nargs="?", default=".", type=Path, help="repository root")
     parser.add_argument("--select", default="", help="comma-separated check ids to run")
     parser.add_argument("--ignore", default="", help="comma-separated check ids to skip")
-    parser.add_argument(
-        "--kept",
-        default="",
-        help="comma-separated files kept at adoption: failures of the checks that read them "
-        "are listed as todo (merge the kit's version by hand), not failed",
-    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print failures only")
     parser.set_defaults(handler=handle)
 
@@ -50,7 +47,7 @@ def handle(args: argparse.Namespace) -> int:
     unknown = sorted(set(_ids(args.select) + _ids(args.ignore)) - known)
     if unknown:
         raise UsageError(f"unknown check id(s): {', '.join(unknown)}")
-    kept = _ids(getattr(args, "kept", ""))  # none from `govkit adr check` and the like
+    kept = kept_at_adoption(root)
     outcomes = run_checks(Repo(root), checks, select=_ids(args.select), ignore=_ids(args.ignore))
     failed = todo = 0
     for outcome in outcomes:
@@ -71,6 +68,19 @@ def handle(args: argparse.Namespace) -> int:
         summary += f", {todo} to merge by hand into the files kept at adoption ({', '.join(kept)})"
     sys.stdout.write(summary + "\n")
     return 1 if failed else 0
+
+
+ANSWERS_FILE = ".copier-answers.yml"
+
+
+def kept_at_adoption(root: Path) -> list[str]:
+    """The `kept_files` Copier recorded when the repository adopted the kit (none if unreadable)."""
+    try:
+        answers = yaml.safe_load((root / ANSWERS_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []
+    kept = answers.get("kept_files") if isinstance(answers, dict) else None
+    return [f for f in kept if isinstance(f, str)] if isinstance(kept, list) else []
 
 
 def _reads_any(check: type[Check], files: list[str]) -> bool:
