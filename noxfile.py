@@ -448,6 +448,9 @@ def drift(session: nox.Session) -> None:
 def serve(session: nox.Session) -> None:
     """Build the console, migrate, seed, then run the API on embedded SQLite (development)."""
     install(session)
+    # Development is what this session is for; the service itself treats an unset APP_ENV as
+    # production (and would refuse SQLite and the development secrets).
+    session.env.setdefault("APP_ENV", os.environ.get("APP_ENV", "development"))
     if shutil.which("npm"):
         session.run(npm_ci(session), "run", "build", external=True)
         session.log("the pricing console is at / of the server below")

@@ -84,7 +84,22 @@ def test_govkit_plugin_detects_its_format(fake: FakeSecret) -> None:
 
 
 def test_plugins_ignore_lookalikes() -> None:
-    lookalikes = ["github_pat_short", "AIza", "hf_model_name", "npm_install", "sk-proj-x"]
+    lookalikes = [
+        "github_pat_short",
+        "AIza",
+        "hf_model_name",
+        "npm_install",
+        "sk-proj-x",
+        # MercadoLibre: the reference service's development placeholders and the masked
+        # examples of MercadoLibre's own documentation.
+        "TG-dev-refresh-for-the-fake",
+        "TG-initial",
+        "TG-XXXXXXXX-241983636",
+        "APP_USR-",
+        "APP_USR-4934588586838432-XXXXXXXX-241983636",
+        "APP_USR-1585551492-030918-25######3458-2880736",
+        "APP_USR-d0a26210-XXXXXXXX-479f0400869e",
+    ]
     for plugin_class in plugins.GOVKIT_PLUGINS:
         for text in lookalikes:
             assert not plugin_class().analyze_line(filename="x", line=text, line_number=1)

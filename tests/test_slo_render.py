@@ -50,8 +50,10 @@ def test_one_group_per_slo_with_ratio_rules_for_every_window() -> None:
         "slo:pricing-service:api-availability",
         "slo:pricing-service:api-latency",
         "slo:pricing-service:ml-sync-freshness",
+        "alerts:pricing-service",
+        "targets:pricing-service",
     ]
-    for group in groups:
+    for group in groups[:3]:
         records = [r["record"] for r in group["rules"] if "record" in r]
         windows = [r.removeprefix("slo:sli_error:ratio_rate") for r in records if "rate" in r]
         assert windows == ["5m", "30m", "1h", "6h", "3d"]
@@ -107,6 +109,41 @@ def test_sli_expressions() -> None:
     assert alert["for"] == "5m"
     assert alert["labels"]["severity"] == "page"
     assert alert["annotations"]["runbook_url"].endswith("/runbooks/ml-sync-delayed.md")
+
+
+def test_every_scrape_job_has_a_target_down_alert() -> None:
+    """``up == 0`` for an instance that stopped answering; ``absent`` for a job whose every
+    target disappeared (no ``up`` series at all), which ``up == 0`` alone would never see."""
+    rules = rules_of("targets:pricing-service")
+    assert list(rules) == ["PricingApiTargetDown", "PricingSyncWorkerTargetDown"]
+    for name, job, runbook in (
+        ("PricingApiTargetDown", "pricing-service", "api-degraded.md"),
+        ("PricingSyncWorkerTargetDown", "pricing-sync-worker", "ml-sync-delayed.md"),
+    ):
+        alert = rules[name]
+        assert alert["expr"] == f'up{{job="{job}"}} == 0 or absent(up{{job="{job}"}})'
+        assert alert["for"] == "5m"
+        assert alert["labels"] == {
+            "severity": "page",
+            "owner": "@acme/pricing-backend",
+            "service": "pricing-service",
+            "job": job,
+        }
+        assert alert["annotations"]["runbook_url"].endswith(f"/runbooks/{runbook}")
+        assert job in alert["annotations"]["description"]
+
+
+def test_threshold_alerts_outside_the_slos() -> None:
+    alert = rules_of("alerts:pricing-service")["MlSyncItemsRejected"]
+    assert alert["expr"] == 'max(pricing_sync_rejected_products{job="pricing-service"}) > 0'
+    assert alert["for"] == "15m"
+    assert alert["labels"] == {
+        "severity": "ticket",
+        "owner": "@acme/pricing-backend",
+        "service": "pricing-service",
+    }
+    assert alert["annotations"]["runbook_url"].endswith("/runbooks/ml-sync-delayed.md")
+    assert set(alert["annotations"]) == {"summary", "description", "runbook_url"}
 
 
 def test_latency_bucket_label_uses_the_client_float_format() -> None:

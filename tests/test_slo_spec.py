@@ -71,6 +71,28 @@ def valid() -> dict[str, Any]:
                 },
             },
         ],
+        "alerts": [
+            {
+                "alert": "MlSyncItemsRejected",
+                "title": "ML sync items rejected",
+                "description": "products the marketplace refused for good",
+                "metric": "pricing_sync_rejected_products",
+                "matchers": ['job="pricing-service"'],
+                "above": 0,
+                "for": "15m",
+                "severity": "ticket",
+                "runbook": "runbooks/ml-sync-delayed.md",
+            }
+        ],
+        "targets": [
+            {
+                "job": "pricing-service",
+                "alert": "PricingApiTargetDown",
+                "title": "Pricing API",
+                "for": "5m",
+                "runbook": "runbooks/api-degraded.md",
+            }
+        ],
     }
 
 
@@ -183,6 +205,51 @@ def test_semantic_errors() -> None:
     data = valid()
     data["slos"][1]["sli"]["matchers"] = ['le="0.5"']
     assert error_of(data) == "slos[1].sli.matchers: do not match `le`; the renderer adds it"
+
+
+def test_alerts_and_targets_are_parsed_and_optional() -> None:
+    spec = parse(valid())
+    [rejected] = spec.alerts
+    assert (rejected.alert, rejected.metric, rejected.above, rejected.severity) == (
+        "MlSyncItemsRejected",
+        "pricing_sync_rejected_products",
+        Decimal(0),
+        "ticket",
+    )
+    assert rejected.owner == "@acme/pricing-backend"
+    [api] = spec.targets
+    assert (api.job, api.alert, api.alert_for, api.owner) == (
+        "pricing-service",
+        "PricingApiTargetDown",
+        "5m",
+        "@acme/pricing-backend",
+    )
+    bare = valid()
+    del bare["alerts"], bare["targets"]
+    assert parse(bare).alerts == ()
+    assert parse(bare).targets == ()
+
+
+def test_alert_names_are_unique_across_slos_alerts_and_targets() -> None:
+    data = valid()
+    data["targets"][0]["alert"] = "MlSyncFreshnessBreached"
+    assert error_of(data) == (
+        "targets[0].alert: alert 'MlSyncFreshnessBreached' is already defined elsewhere"
+    )
+    data = valid()
+    data["alerts"][0]["alert"] = "PricingApiLatencyFastBurn"
+    assert error_of(data) == (
+        "alerts[0].alert: alert 'PricingApiLatencyFastBurn' is already defined elsewhere"
+    )
+    data = valid()
+    data["targets"].append({**data["targets"][0], "alert": "Other"})
+    assert error_of(data) == "targets[1].job: duplicate scrape job 'pricing-service'"
+    data = valid()
+    data["alerts"][0]["severity"] = "loud"
+    assert error_of(data).startswith("alerts[0].severity: 'loud' is not one of")
+    data = valid()
+    data["targets"][0]["job"] = "Bad Job"
+    assert error_of(data).startswith("targets[0].job: 'Bad Job' does not match")
 
 
 def test_load_reports_file_problems_in_one_line(tmp_path: Path) -> None:

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from cryptography.fernet import Fernet
 from harness import (
     BENCH_DIR,
     BenchError,
@@ -196,6 +197,7 @@ def service_env(args: argparse.Namespace, work: Path) -> dict[str, str]:
         ML_CLIENT_ID="bench",
         ML_CLIENT_SECRET=secrets.token_urlsafe(24),
         ML_REFRESH_TOKEN=secrets.token_urlsafe(24),
+        TOKEN_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
     )
     return env
 

@@ -27,6 +27,7 @@ import orjson
 import psycopg
 import uvloop
 from bare_app import app as bare_app
+from cryptography.fernet import Fernet
 from fastapi import FastAPI
 from pyinstrument import Profiler
 from sqlalchemy import create_engine, insert, select
@@ -160,6 +161,7 @@ async def main_async(args: argparse.Namespace, out: TextIO) -> None:
         ML_CLIENT_ID="bench",
         ML_CLIENT_SECRET=secrets.token_urlsafe(24),
         ML_REFRESH_TOKEN=secrets.token_urlsafe(24),
+        TOKEN_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         LOG_LEVEL=args.log_level,
     )
     settings = load_settings()

@@ -10,11 +10,14 @@ else TEST_DATABASE_URL's server, else postgres@127.0.0.1:5432), start `pricing-s
 fake-marketplace` over https with a certificate from a throwaway CA made here (the service trusts
 it through ML_CA_BUNDLE: staging keeps its https-only rule for ML_API_BASE_URL), `migrate`,
 `users create --role pricing_manager --password-stdin`, `seed --products N`, then `serve --workers
-2` and a separate `worker`, all with APP_ENV=staging, explicit CORS origins, a random 64-byte
-JWT secret, random marketplace credentials, METRICS_ENABLED=true and API_DOCS_ENABLED=false.
+2` and a separate `worker --metrics-port P`, all with APP_ENV=staging, explicit CORS origins, a
+random 64-byte JWT secret, a fresh TOKEN_ENCRYPTION_KEYS key, random marketplace credentials,
+METRICS_ENABLED=true and API_DOCS_ENABLED=false.
 
 Checks (one line each, then a summary): health, login, a guarded price update (If-Match), a sync
-job pushed to the marketplace, CORS allowed/denied, problem+json with request ids (404, 422),
+job pushed to the marketplace, the worker's own /metrics, hardening (security headers, no-store
+on tokens, a 413 for a large body, a 422 for a NUL, the marketplace tokens sealed in the
+database), CORS allowed/denied, problem+json with request ids (404, 422),
 /docs off as configured, /metrics summing both API workers, SIGTERM to `serve` during a burst of
 logins (every in-flight request answered, exit 0) and SIGTERM to the worker (exit 0).
 
@@ -43,8 +46,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
+from cryptography.fernet import Fernet
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import make_url
 
 from pricing_service.settings import Settings
 from staging.shipping import install_as_the_image_does
@@ -71,7 +77,10 @@ API_WORKERS = 2
 READY_TIMEOUT = 90.0
 JOB_TIMEOUT = 60.0
 STOP_TIMEOUT = 40.0  # uvicorn's graceful shutdown is 20 s
-BURST = 6  # concurrent logins in flight when serve gets SIGTERM (argon2: slow-ish on purpose)
+# Concurrent logins in flight when serve gets SIGTERM (argon2: slow-ish on purpose). At most
+# LOGIN_MAX_FAILURES (5) attempts of one account from one address are evaluated at once: each
+# counts as a failure from its arrival until it succeeds (auth/throttle.py).
+BURST = 5
 HEALTH_ROUTE = {"method": "GET", "route": "/health/live", "status_class": "2xx"}
 HTTP_TIMEOUT = httpx.Timeout(15.0, connect=3.0)
 
@@ -104,6 +113,8 @@ class Stack:
     serve: Child
     worker: Child
     fake: Child
+    worker_metrics_url: str
+    database_url: str
     children: list[Child] = field(default_factory=list)
 
     def api(self, **options: Any) -> httpx.Client:
@@ -158,6 +169,7 @@ def running_stack(database_url: str, products: int, workdir: Path) -> Iterator[S
                 "DATABASE_URL": database_url,
                 "CORS_ALLOWED_ORIGINS": ALLOWED_ORIGIN,
                 "JWT_SECRET": secrets.token_urlsafe(64),
+                "TOKEN_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
                 "ML_API_BASE_URL": f"https://127.0.0.1:{fake_port}",
                 "ML_CA_BUNDLE": str(tls.ca_bundle),
                 "METRICS_ENABLED": "true",
@@ -234,7 +246,14 @@ def running_stack(database_url: str, products: int, workdir: Path) -> Iterator[S
             serve,
         )
         say(f"setup  pricing-service serve --workers {API_WORKERS} at {api_url}")
-        worker = Child.start(program, "worker", ["worker"], staging_env, workdir)
+        worker_metrics_port = pick_port()
+        worker = Child.start(
+            program,
+            "worker",
+            ["worker", "--metrics-port", str(worker_metrics_port)],
+            staging_env,
+            workdir,
+        )
         children.append(worker)
         wait_until(
             "waiting for the worker to start",
@@ -242,7 +261,7 @@ def running_stack(database_url: str, products: int, workdir: Path) -> Iterator[S
             READY_TIMEOUT,
             worker,
         )
-        say("setup  pricing-service worker")
+        say(f"setup  pricing-service worker --metrics-port {worker_metrics_port}")
         yield Stack(
             workdir,
             api_url,
@@ -253,6 +272,8 @@ def running_stack(database_url: str, products: int, workdir: Path) -> Iterator[S
             serve,
             worker,
             fake,
+            f"http://127.0.0.1:{worker_metrics_port}/metrics",
+            database_url,
             children,
         )
 
@@ -356,6 +377,57 @@ def check_sync(stack: Stack, state: dict[str, Any]) -> str:
     return (
         f"job {job['id']} succeeded ({job['items_succeeded']} pushed over https); "
         f"{product['marketplace_item_id']} is at {item['price']} on the marketplace"
+    )
+
+
+def check_worker_metrics(stack: Stack, _state: dict[str, Any]) -> str:
+    answer = httpx.get(stack.worker_metrics_url, timeout=HTTP_TIMEOUT)
+    expect(answer.status_code == 200, f"worker /metrics: {answer.status_code}")
+    samples = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(answer.text)
+        for sample in family.samples
+    }
+    pushed = samples.get(("pricing_sync_items_total", (("outcome", "pushed"),)), 0.0)
+    expect(pushed >= 1, f"the worker's /metrics counts {pushed} pushed items")
+    expect(("pricing_sync_rejected_products", ()) in samples, "no pricing_sync_rejected_products")
+    return f"{stack.worker_metrics_url}: {pushed:.0f} item(s) pushed, sync gauges present"
+
+
+def check_hardening(stack: Stack, state: dict[str, Any]) -> str:
+    with stack.api() as api:
+        health = api.get("/health/live")
+        huge = api.post(
+            "/api/auth/login",
+            content=b"{" + b" " * (100 * 1024) + b"}",
+            headers={"Content-Type": "application/json"},
+        )
+        nul = api.get("/api/products", params={"q": "a\x00b"}, headers=state["auth"])
+        tokens = login(api, stack.password)
+    expect(health.headers.get("x-content-type-options") == "nosniff", "no nosniff")
+    expect(
+        health.headers.get("content-security-policy") == "frame-ancestors 'none'",
+        "no frame-ancestors 'none'",
+    )
+    expect("strict-transport-security" not in health.headers, "HSTS outside production")
+    expect(tokens.headers.get("cache-control") == "no-store", "token response is cacheable")
+    problem_of(huge, 413, "payload_too_large")
+    problem_of(nul, 422, "validation_failed")
+    url = make_url(stack.database_url).set(drivername="postgresql")
+    with psycopg.connect(url.render_as_string(hide_password=False)) as connection:
+        row = connection.execute(
+            "SELECT refresh_token, access_token FROM marketplace_credentials"
+        ).fetchone()
+    expect(row is not None, "no marketplace credentials row")
+    assert row is not None
+    sealed = [value for value in row if value is not None]
+    expect(
+        all(not value.startswith(("TG-", "APP_USR-")) for value in sealed),
+        "marketplace tokens stored in plain text",
+    )
+    return (
+        "nosniff, frame-ancestors 'none', no-store on tokens; 100 KiB login 413; NUL 422; "
+        f"{len(sealed)} marketplace token(s) sealed at rest"
     )
 
 
@@ -545,6 +617,8 @@ CHECKS: tuple[tuple[str, Check, bool], ...] = (  # (name, check, later checks ne
     ("login", check_login, True),
     ("price update", check_price_update, True),
     ("sync job", check_sync, False),
+    ("worker metrics", check_worker_metrics, False),
+    ("hardening", check_hardening, False),
     ("cors", check_cors, False),
     ("problem+json", check_problems, False),
     ("docs", check_docs, False),

@@ -78,4 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # `python -m pricing_service.cli`: run the package's module, not this `__main__` copy, so the
+    # CommandError the commands raise is the one main() catches.
+    from pricing_service.cli import main as package_main
+
+    raise SystemExit(package_main())

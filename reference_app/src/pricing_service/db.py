@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from functools import partial
 from importlib import resources
 from pathlib import Path
@@ -142,15 +142,19 @@ class FairAsyncPool(AsyncAdaptedQueuePool):
 
 
 def create_engine(database_url: str) -> AsyncEngine:
+    """The process's engine. ``hide_parameters``: a failed statement's error (and so its log
+    line) never carries the values bound to it, which may be tokens, emails or passwords."""
     url = async_url(database_url)
     ensure_sqlite_folder(database_url)
     if url.get_backend_name() == "sqlite":
-        engine = create_async_engine(url)
+        engine = create_async_engine(url, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     # A fixed pool of 20 per process, no overflow: overflow connections are closed on return, so
     # under load every worker kept opening and closing PostgreSQL connections (reference_app/bench).
-    engine = create_async_engine(url, poolclass=FairAsyncPool, pool_size=20, max_overflow=0)
+    engine = create_async_engine(
+        url, poolclass=FairAsyncPool, pool_size=20, max_overflow=0, hide_parameters=True
+    )
     pool = engine.sync_engine.pool
     event.listen(pool, "checkout", partial(_ping_if_idle, engine.dialect.loaded_dbapi.Error))
     for returned in ("connect", "checkin"):
@@ -184,9 +188,12 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 Session = Annotated[AsyncSession, Depends(get_session)]
 
 
-def alembic_config(database_url: str) -> Config:
+def alembic_config(database_url: str, token_encryption_keys: Sequence[str] = ()) -> Config:
+    """Alembic's configuration for ``database_url``. Revisions that seal stored secrets (0007)
+    read ``token_encryption_keys`` (TOKEN_ENCRYPTION_KEYS, newest first) when rows need them."""
     config = Config(str(ALEMBIC_INI))
     config.attributes["database_url"] = database_url
+    config.attributes["token_encryption_keys"] = tuple(token_encryption_keys)
     return config
 
 

@@ -26,9 +26,9 @@ def create_app(settings: Settings) -> FastAPI:
         openapi_url="/openapi.json" if settings.serves_api_docs else None,
     )
     app.state.settings = settings
-    register_middleware(app, settings)
     register_error_handlers(app)
     register_routers(app)
+    register_middleware(app, settings)  # after the routers: it reads their body limits
     install_openapi(app)
     return app
 

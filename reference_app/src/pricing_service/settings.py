@@ -5,14 +5,18 @@ Nothing else reads ``os.environ``. Invalid settings stop startup with one line n
 
 from __future__ import annotations
 
+import ipaddress
+import math
 from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
+from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from zxcvbn import zxcvbn
 
 APP_ROOT = Path(__file__).resolve().parents[2]  # reference_app/
 DEFAULT_DATABASE_URL = f"sqlite:///{APP_ROOT / 'var' / 'pricing.db'}"
@@ -32,6 +36,8 @@ DEV_ML_REFRESH_TOKEN = "TG-dev-refresh-for-the-fake"  # noqa: S105  # pragma: al
 
 # Public on purpose: refused outside development and test.
 DEV_JWT_SECRET = "development-only-jwt-secret-never-deploy-0123456789"  # noqa: S105  # pragma: allowlist secret
+# The base64 of "development-only-key-never-deplo" (32 bytes): a valid Fernet key, public.
+DEV_TOKEN_ENCRYPTION_KEY = "ZGV2ZWxvcG1lbnQtb25seS1rZXktbmV2ZXItZGVwbG8="  # noqa: S105  # pragma: allowlist secret
 WELL_KNOWN_SECRETS = frozenset(
     {
         DEV_JWT_SECRET,
@@ -51,6 +57,12 @@ WELL_KNOWN_SECRETS = frozenset(
     }
 )
 MIN_SECRET_BYTES = 32
+# HMAC secrets are judged by zxcvbn's estimate of the guesses they take (patterns, repeats,
+# keyboard walks and words count for little), not by their length alone. 128 bits: what a
+# 32-byte random secret easily clears and a long but patterned one does not.
+MIN_SECRET_BITS = 128
+_ENTROPY_CHECKED_CHARACTERS = 128  # zxcvbn's cost grows with length; a longer tail adds no doubt
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class Environment(StrEnum):
@@ -72,7 +84,8 @@ class SettingsError(Exception):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
-    app_env: Environment = Environment.DEVELOPMENT
+    # Unset means production: a forgotten variable must never open the development defaults.
+    app_env: Environment = Environment.PRODUCTION
     database_url: str = DEFAULT_DATABASE_URL
     cors_allowed_origins: Annotated[tuple[str, ...], NoDecode] = ()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
@@ -84,9 +97,10 @@ class Settings(BaseSettings):
         default=None,
         description="serve /docs, /redoc and /openapi.json; default: not in production",
     )
-    forwarded_allow_ips: str = Field(
-        default="127.0.0.1",
-        description="proxies whose X-Forwarded-For/-Proto are trusted (comma-separated IPs)",
+    forwarded_allow_ips: Annotated[tuple[IpNetwork, ...], NoDecode] = Field(
+        default=(),
+        description="proxies (IPs or CIDR networks, comma-separated) whose X-Forwarded-For and "
+        "X-Forwarded-Proto are trusted; none by default",
     )
     # Metrics (policies/slo.md): GET /metrics is on by default only in development.
     metrics_enabled: bool | None = Field(
@@ -102,6 +116,11 @@ class Settings(BaseSettings):
     ml_client_secret: SecretStr | None = None
     ml_refresh_token: SecretStr | None = Field(
         default=None, description="the seller's initial refresh token; rotated in the database"
+    )
+    # Fernet keys (comma-separated, newest first) sealing the marketplace tokens stored in the
+    # database: the first encrypts, every one decrypts, so a new key goes in front of the old.
+    token_encryption_keys: SecretStr | None = Field(
+        default=None, description="Fernet keys for tokens at rest; required when deployed"
     )
     ml_ca_bundle: Path | None = Field(
         default=None,
@@ -137,8 +156,20 @@ class Settings(BaseSettings):
     jwt_leeway_seconds: int = Field(default=10, ge=0, le=60)
     access_token_ttl_seconds: int = Field(default=900, ge=30, le=86_400)
     refresh_token_ttl_seconds: int = Field(default=604_800, ge=60, le=7_776_000)
+    # Login throttling (auth/throttle.py): failed attempts within the window, per account from
+    # one address, per address over all accounts, and per account from addresses it never
+    # signed in from; beyond each limit an attempt waits LOGIN_DELAY_SECONDS, doubled per
+    # further failure (at most the window).
     login_max_failures: int = Field(default=5, ge=1, le=100)
+    login_max_failures_per_address: int = Field(default=20, ge=1, le=1000)
+    login_max_failures_per_account: int = Field(default=20, ge=1, le=100)
     login_failure_window_seconds: int = Field(default=900, ge=10, le=86_400)
+    login_delay_seconds: int = Field(default=30, ge=1, le=3_600)
+    login_known_address_days: int = Field(default=30, ge=1, le=365)
+    # Sessions (refresh families): an absolute lifetime from the login, whatever the refreshes;
+    # ending another session needs a login at most this recent (ASVS 3.3.4, RFC 9470).
+    session_max_age_seconds: int = Field(default=2_592_000, ge=300, le=31_536_000)
+    session_reauthentication_seconds: int = Field(default=900, ge=60, le=86_400)
     # How long a worker trusts a session check it made (PostgreSQL only; ADR 0009). 0: never.
     auth_session_cache_seconds: int = Field(default=60, ge=0, le=3_600)
 
@@ -169,6 +200,40 @@ class Settings(BaseSettings):
                 raise ValueError(f"origin {origin!r} must start with http:// or https://")
             if origin.endswith("/"):
                 raise ValueError(f"origin {origin!r} must not end with '/'")
+        return value
+
+    @field_validator("forwarded_allow_ips", mode="before")
+    @classmethod
+    def _parse_networks(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        networks = []
+        for item in (part.strip() for part in value.split(",")):
+            if not item:
+                continue
+            if item == "*":
+                raise ValueError("'*' would let every client choose its address: list the proxies")
+            try:
+                networks.append(ipaddress.ip_network(item, strict=False))
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or CIDR network") from None
+        return tuple(networks)
+
+    @field_validator("token_encryption_keys")
+    @classmethod
+    def _keys_are_fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        keys = _split_keys(value.get_secret_value())
+        if not keys:
+            raise ValueError("give at least one Fernet key (see docs/deploy.md)")
+        for position, key in enumerate(keys, start=1):
+            try:
+                Fernet(key)
+            except ValueError:
+                raise ValueError(
+                    f"key {position} is not a Fernet key (32 url-safe base64-encoded bytes)"
+                ) from None
         return value
 
     @field_validator("ml_ca_bundle")
@@ -227,6 +292,11 @@ class Settings(BaseSettings):
                 "REFRESH_TOKEN_TTL_SECONDS: must be longer than ACCESS_TOKEN_TTL_SECONDS "
                 f"({self.refresh_token_ttl_seconds} <= {self.access_token_ttl_seconds})"
             )
+        if self.session_max_age_seconds <= self.access_token_ttl_seconds:
+            raise ValueError(
+                "SESSION_MAX_AGE_SECONDS: must be longer than ACCESS_TOKEN_TTL_SECONDS "
+                f"({self.session_max_age_seconds} <= {self.access_token_ttl_seconds})"
+            )
         if self.jwt_algorithm.startswith("HS"):
             secret = self.jwt_secret.get_secret_value() if self.jwt_secret else None
             if self.app_env.is_deployed:
@@ -255,12 +325,30 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _deployed_needs_marketplace(self) -> Settings:
         if self.app_env.is_deployed:
+            if self.token_encryption_keys is None:
+                raise ValueError(f"TOKEN_ENCRYPTION_KEYS: required in {self.app_env}")
+            if DEV_TOKEN_ENCRYPTION_KEY in _split_keys(
+                self.token_encryption_keys.get_secret_value()
+            ):
+                raise ValueError(
+                    f"TOKEN_ENCRYPTION_KEYS: the public development key is not allowed in "
+                    f"{self.app_env}"
+                )
             for name in ("ml_api_base_url", "ml_client_id", "ml_client_secret", "ml_refresh_token"):
                 if getattr(self, name) is None:
                     raise ValueError(f"{name.upper()}: required in {self.app_env}")
             if not str(self.ml_api_base_url).startswith("https://"):
                 raise ValueError(f"ML_API_BASE_URL: must be an https:// URL in {self.app_env}")
         return self
+
+    @cached_property
+    def token_encryption_key_list(self) -> tuple[str, ...]:
+        """TOKEN_ENCRYPTION_KEYS, newest first; the public development key outside deployment."""
+        if self.token_encryption_keys is not None:
+            return _split_keys(self.token_encryption_keys.get_secret_value())
+        if self.app_env.is_deployed:  # unreachable: the validator refuses it
+            raise SettingsError("TOKEN_ENCRYPTION_KEYS: required in " + str(self.app_env))
+        return (DEV_TOKEN_ENCRYPTION_KEY,)
 
     @property
     def ml_base_url(self) -> str:
@@ -312,13 +400,30 @@ class Settings(BaseSettings):
         return "console" if self.app_env is Environment.DEVELOPMENT else "json"
 
 
+def _split_keys(value: str) -> tuple[str, ...]:
+    return tuple(key.strip() for key in value.split(",") if key.strip())
+
+
+def secret_bits(secret: str) -> int:
+    """Estimated entropy of a secret, in bits: log2 of the guesses zxcvbn says it takes."""
+    sample = secret[:_ENTROPY_CHECKED_CHARACTERS]
+    guesses_log10 = float(zxcvbn(sample, max_length=len(sample))["guesses_log10"])
+    return int(guesses_log10 / math.log10(2))
+
+
 def _refuse_weak_secret(name: str, secret: str | None, env: Environment) -> None:
     if not secret:
         raise ValueError(f"{name}: required in {env}")
-    if secret.strip().lower() in WELL_KNOWN_SECRETS or len(set(secret)) < 8:
-        raise ValueError(f"{name}: a well-known or trivial value is not allowed in {env}")
+    if secret.strip().lower() in WELL_KNOWN_SECRETS:
+        raise ValueError(f"{name}: a well-known value is not allowed in {env}")
     if len(secret.encode()) < MIN_SECRET_BYTES:
         raise ValueError(f"{name}: must be at least {MIN_SECRET_BYTES} bytes in {env}")
+    bits = secret_bits(secret)
+    if bits < MIN_SECRET_BITS:
+        raise ValueError(
+            f"{name}: too predictable (about {bits} bits of entropy, {MIN_SECRET_BITS} needed) "
+            f"in {env}; generate one with `openssl rand -base64 48`"
+        )
 
 
 def load_settings(**overrides: object) -> Settings:

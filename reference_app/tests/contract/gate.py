@@ -124,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--contract", type=Path, default=CONTRACT, help="committed contract file")
     args = parser.parse_args(argv)
     try:
-        current = contract_document(load_settings(_env_file=None))
+        current = contract_document(load_settings(_env_file=None, app_env="test"))
         code, lines = run(args.contract, current, update=args.update)
     except (contracts.SpecError, SettingsError) as error:
         sys.stderr.write(f"contract: {error}\n")

@@ -160,8 +160,9 @@ def test_an_unreadable_contract_is_a_spec_error(tmp_path: Path, committed: dict[
 
 
 def test_the_openapi_command_writes_the_canonical_contract_document(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("APP_ENV", "development")  # unset would mean production rules
     output = tmp_path / "nested" / "openapi.json"
     assert cli.main(["openapi", "--output", str(output)]) == 0
     text = output.read_text(encoding="utf-8")

@@ -8,6 +8,11 @@ the seed it prints:
 The app is the real composition root on the migrated test database, with an admin user, a few
 products and a sync job seeded so path ids hit real rows half of the time. Each request carries
 a freshly minted admin token (a fuzzed ``POST /api/auth/logout`` revokes only its own session).
+
+Beyond what the schema suggests, a share of the cases carry the hostile inputs of issue 22 in
+one query parameter or body member: NUL and other control characters, exponents no Decimal
+context survives (``9e999999999``), integers no database column holds. The service must answer
+each with a 4xx problem, never a 5xx.
 """
 
 from __future__ import annotations
@@ -46,6 +51,18 @@ CHECKS = [
     ignored_auth,
 ]
 SEEDED_PRODUCTS = 5
+HOSTILE_TEXT = (
+    "\x00",
+    "mate\x00cup",
+    "\x1b[2J",
+    "line\nbreak",
+    "\x85",
+    "9e999999999",
+    "-9e999999999",
+    "1e-999999999",
+    "9" * 5000,
+)
+HOSTILE_NUMBERS = (10**30, 2**63, -(2**63), 10**300)  # no int4/int8 column holds these
 
 # Deselected from `nox -s tests` (-m "not fuzz"): `nox -s fuzz` is its own gate.
 pytestmark = pytest.mark.fuzz
@@ -76,9 +93,30 @@ def seeded_ids(db: Session) -> dict[str, list[int]]:
     return {"product_id": [p.id for p in products]}
 
 
-def _with(parameters: dict[str, Any], name: str) -> Callable[[int], dict[str, Any]]:
-    """Path parameters with ``name`` replaced by a given value (a seeded id)."""
+def _with(parameters: dict[str, Any], name: str) -> Callable[[Any], dict[str, Any]]:
+    """A mapping with ``name`` replaced by a given value (a seeded id, a hostile input)."""
     return lambda value: {**parameters, name: value}
+
+
+def _hostile_for(value: object) -> st.SearchStrategy[Any]:
+    if isinstance(value, str):
+        return st.sampled_from(HOSTILE_TEXT)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return st.sampled_from(HOSTILE_NUMBERS)
+    return st.just(value)
+
+
+def with_hostile_member(mapping: dict[str, Any] | None) -> st.SearchStrategy[Any]:
+    """The mapping as generated, or with one scalar member replaced by a hostile input."""
+    if not isinstance(mapping, dict):
+        return st.just(mapping)
+    names = [k for k, v in mapping.items() if isinstance(v, str | int | float)]
+    if not names:
+        return st.just(mapping)
+    poisoned = st.sampled_from(names).flatmap(
+        lambda name: _hostile_for(mapping[name]).map(_with(mapping, name))
+    )
+    return st.one_of(st.just(mapping), poisoned)
 
 
 @pytest.fixture
@@ -106,6 +144,22 @@ def fuzz_schema(
             if isinstance(path_parameters.get(name), int):
                 options.append(st.sampled_from(ids).map(_with(path_parameters, name)))
         return st.one_of(options)
+
+    @schema.hook
+    def flatmap_query(_context: Any, query: dict[str, Any] | None) -> Any:
+        return with_hostile_member(query)
+
+    @schema.hook
+    def flatmap_body(_context: Any, body: Any) -> Any:
+        """A hostile top-level member, or one in the first bulk item."""
+        items = body.get("items") if isinstance(body, dict) else None
+        if isinstance(items, list) and items and isinstance(items[0], dict):
+            first = with_hostile_member(items[0])
+            return st.one_of(
+                with_hostile_member(body),
+                first.map(lambda item: {**body, "items": [item, *items[1:]]}),
+            )
+        return with_hostile_member(body)
 
     @schema.auth(refresh_interval=None)
     class AdminToken:

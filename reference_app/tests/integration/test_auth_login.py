@@ -81,13 +81,6 @@ def test_throttled_account_refuses_even_the_right_password(
     assert _login(client, user.email, PASSWORD).status_code == 429
 
 
-def test_one_client_trying_many_accounts_is_throttled(client: TestClient) -> None:
-    statuses = [
-        _login(client, f"victim{n}@example.com", "wrong-password-123").status_code for n in range(6)
-    ]
-    assert statuses == [401] * 5 + [429]
-
-
 def test_success_resets_the_account_counter(
     client: TestClient, make_user: Callable[..., User], db: Session
 ) -> None:
@@ -141,8 +134,8 @@ def test_bad_login_bodies_are_problems(
     assert response.headers["content-type"] == "application/problem+json"
 
 
-def test_one_megabyte_password_is_refused_before_hashing(client: TestClient) -> None:
-    response = _login(client, "a@example.com", "x" * 1_000_000)
+def test_a_long_password_is_refused_before_hashing(client: TestClient) -> None:
+    response = _login(client, "a@example.com", "x" * 10_000)  # a megabyte is a 413: no parsing
     assert response.status_code == 422
     assert response.json()["errors"][0]["pointer"] == "#/password"
     assert len(response.content) < 5_000  # the input is not echoed back

@@ -192,6 +192,8 @@ def test_status_reports_backlog_oldest_age_and_last_success(
         "oldest_pending_since": None,
         "oldest_pending_age_seconds": 0.0,
         "last_success_at": None,
+        "last_push_at": None,
+        "rejected": 0,
         "degraded": False,
         "degraded_reason": None,
         "active_job": None,

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -16,53 +11,17 @@ import pytest
 
 from pricing_service.auth.models import User
 from tests.jwt_matrix.conftest import TEST_PASSWORD
+from tests.live_server import live_server as start_live_server
 
 pytestmark = pytest.mark.jwt_matrix
 
-SERVER_SECRET = "live-server-test-secret-with-plenty-of-entropy-42"  # pragma: allowlist secret
 WRONG_SECRET = "not-the-server-secret-but-also-long-enough-0123456"  # pragma: allowlist secret
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture
 def live_server(database_url: str) -> Iterator[str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "APP_ENV": "test",
-        "DATABASE_URL": database_url,
-        "JWT_SECRET": SERVER_SECRET,
-        "LOG_LEVEL": "WARNING",
-    }
-    command = [sys.executable, "-m", "pricing_service.cli", "serve", "--port", str(port)]
-    server = subprocess.Popen(  # our own CLI, fixed arguments
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if server.poll() is not None:
-                output = server.stdout.read().decode() if server.stdout else ""
-                pytest.fail(f"pricing-service serve exited with {server.returncode}: {output}")
-            try:
-                if httpx.get(f"{base}/health/live", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("pricing-service serve did not answer within 30 s")
-            time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    with start_live_server(database_url) as server:
+        yield server.url
 
 
 def _assert_401(response: httpx.Response) -> None:

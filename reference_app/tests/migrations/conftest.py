@@ -19,6 +19,7 @@ from sqlalchemy import Engine, create_engine, event, pool, text
 
 from pricing_service.db import alembic_config as service_alembic_config
 from pricing_service.db import sync_url
+from pricing_service.settings import DEV_TOKEN_ENCRYPTION_KEY
 
 GATE_SCHEMA = "migrations_gate"
 
@@ -56,7 +57,8 @@ def empty_database(tmp_path: Path) -> Iterator[Engine]:
 
 def gate_config(engine: Engine, script_location: Path | None = None) -> Config:
     """pytest-alembic's config: the service's alembic.ini, optionally another versions tree."""
-    config: AlembicConfig = service_alembic_config(engine.url.render_as_string(hide_password=False))
+    url = engine.url.render_as_string(hide_password=False)
+    config: AlembicConfig = service_alembic_config(url, (DEV_TOKEN_ENCRYPTION_KEY,))
     if script_location is not None:
         config.set_main_option("script_location", str(script_location))
     return Config(alembic_config=config)

@@ -19,8 +19,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from cryptography.fernet import Fernet
 from pytest_alembic import MigrationContext
 from sqlalchemy import Engine, text
+
+from pricing_service.settings import DEV_TOKEN_ENCRYPTION_KEY
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 USERS = [
@@ -122,3 +125,61 @@ def test_sync_revision_keeps_pending_products_pending(
             {"now": NOW},
         ).scalar_one()
         assert job_id >= 1
+
+
+def test_token_encryption_revision_encrypts_existing_rows_and_its_downgrade_restores_them(
+    alembic_runner: MigrationContext, alembic_engine: Engine
+) -> None:
+    """0007 (issue 22): the seller's tokens, stored in plain text until then, are sealed with the
+    first TOKEN_ENCRYPTION_KEYS key; the downgrade opens them again (it needs that key)."""
+    alembic_runner.migrate_up_before("0007")
+    plain = {"refresh_token": "TG-0123456789abcdef01234567-42", "access_token": "APP_USR-1-x-42"}
+    alembic_runner.insert_into(
+        "marketplace_credentials",
+        [
+            {
+                "marketplace": "mercadolibre",
+                **plain,
+                "access_token_expires_at": NOW,
+                "seed_fingerprint": "f" * 64,
+                "degraded_reason": None,
+                "updated_at": NOW,
+            },
+            {
+                "marketplace": "second",
+                "refresh_token": "TG-second",
+                "access_token": None,
+                "access_token_expires_at": None,
+                "seed_fingerprint": "e" * 64,
+                "degraded_reason": "invalid_grant",
+                "updated_at": NOW,
+            },
+        ],
+    )
+
+    alembic_runner.migrate_up_one()
+
+    assert alembic_runner.current == "0007"
+    select_rows = text(
+        "SELECT marketplace, refresh_token, access_token, seed_fingerprint, degraded_reason"
+        " FROM marketplace_credentials ORDER BY marketplace"
+    )
+    fernet = Fernet(DEV_TOKEN_ENCRYPTION_KEY)
+    with alembic_engine.connect() as connection:
+        first, second = connection.execute(select_rows).all()
+    assert plain["refresh_token"] not in first.refresh_token
+    assert fernet.decrypt(first.refresh_token.encode()).decode() == plain["refresh_token"]
+    assert fernet.decrypt(first.access_token.encode()).decode() == plain["access_token"]
+    assert fernet.decrypt(second.refresh_token.encode()).decode() == "TG-second"
+    assert (second.access_token, second.seed_fingerprint, second.degraded_reason) == (
+        None,
+        "e" * 64,
+        "invalid_grant",
+    )
+
+    alembic_runner.migrate_down_one()
+
+    with alembic_engine.connect() as connection:
+        first, second = connection.execute(select_rows).all()
+    assert (first.refresh_token, first.access_token) == tuple(plain.values())
+    assert (second.refresh_token, second.access_token) == ("TG-second", None)

@@ -78,7 +78,13 @@ def test_active_values_are_the_defaults_and_load(
         monkeypatch.delenv(name, raising=False)
     example = entries(ENV_EXAMPLE.read_text())
     active = {name: value for name, (_i, is_active, value) in example.items() if is_active}
+    # The one deliberate exception: the example is a development .env, while an unset APP_ENV
+    # means production rules (a forgotten variable must not open development defaults).
+    assert active["APP_ENV"] == "development"
+    assert Settings.model_fields["app_env"].default == "production"
     for name, value in active.items():
+        if name == "APP_ENV":
+            continue
         default = Settings.model_fields[name.lower()].default
         assert str(default) == value, f"{name}: the example says {value}, the code {default}"
     env_file = tmp_path / ".env"

@@ -125,7 +125,7 @@ def test_pricing_settings_refuse_bad_values_naming_the_variable(name: str, value
 
 
 def test_pricing_settings_defaults() -> None:
-    settings = load_settings(_env_file=None)
+    settings = load_settings(_env_file=None, app_env="test")
     assert settings.max_price_change_ratio == Decimal("0.5")
     assert settings.bulk_max_items == 1000
     assert settings.idempotency_key_ttl_hours == 24

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from pricing_service.settings import DEV_CORS_ORIGINS, Environment, SettingsError, load_settings
+from pricing_service.settings import (
+    DEV_CORS_ORIGINS,
+    Environment,
+    Settings,
+    SettingsError,
+    load_settings,
+)
 from tests.deployed import deployed
 
 
@@ -81,7 +88,11 @@ def test_cli_creates_a_missing_metrics_directory(tmp_path: Path) -> None:
     metrics_dir = tmp_path / "metrics" / "nested"
     result = subprocess.run(
         [sys.executable, "-m", "pricing_service.cli", "migrate", "--help"],
-        env={"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "PATH": "/usr/bin:/bin"},
+        env={
+            "APP_ENV": "development",
+            "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+            "PATH": "/usr/bin:/bin",
+        },
         capture_output=True,
         text=True,
         timeout=60,
@@ -89,3 +100,63 @@ def test_cli_creates_a_missing_metrics_directory(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert metrics_dir.is_dir()
+
+
+# --- safe defaults: no APP_ENV means production rules; the JWT secret's entropy is checked ----
+
+
+def _deployed_without(*names: str) -> dict[str, str]:
+    return {k: v for k, v in deployed("production").items() if k not in names}
+
+
+def test_unset_app_env_means_production_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+    with pytest.raises(SettingsError, match="required in production"):
+        load_settings(_env_file=None)  # nothing set at all
+    with pytest.raises(SettingsError) as raised:
+        load_settings(_env_file=None, **_deployed_without("app_env", "jwt_secret"))
+    message = str(raised.value)
+    assert message == "invalid settings: JWT_SECRET: required in production"
+    settings = load_settings(_env_file=None, **_deployed_without("app_env"))
+    assert settings.app_env is Environment.PRODUCTION
+
+
+def test_cli_without_app_env_or_secret_refuses_to_start_with_one_line() -> None:
+    env = {k.upper(): v for k, v in _deployed_without("app_env", "jwt_secret").items()}
+    result = subprocess.run(
+        [sys.executable, "-m", "pricing_service.cli", "serve"],
+        env={"PATH": "/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert "JWT_SECRET: required in production" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "0123456789" * 4,  # pragma: allowlist secret
+        "abcdefgh" * 5,  # pragma: allowlist secret
+        "Password1Password1Password1Password1",  # pragma: allowlist secret
+        "qwertyuiopasdfghjklzxcvbnmqwertyuiop",  # pragma: allowlist secret
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-B7x",
+    ],
+)
+def test_low_entropy_secrets_are_refused_even_when_long(secret: str) -> None:
+    for name in ("jwt_secret", "jwt_previous_secret"):
+        values = {**deployed("production"), name: secret}
+        with pytest.raises(SettingsError, match=f"{name.upper()}: too predictable"):
+            load(**values)
+
+
+@pytest.mark.parametrize("nbytes", [32, 48, 64])
+def test_generated_secrets_are_accepted(nbytes: int) -> None:
+    for secret in (secrets.token_urlsafe(nbytes), secrets.token_hex(nbytes)):
+        settings = load_settings(_env_file=None, **{**deployed("production"), "jwt_secret": secret})
+        assert settings.jwt_signing_secret == secret

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
+import uuid
 from pathlib import Path
 
 import jwt
@@ -14,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from jwt.utils import base64url_encode
 
 from pricing_service.auth.permissions import ROLE_PERMISSIONS, Permission, Role, permissions_for
-from pricing_service.auth.tokens import InvalidTokenError, TokenCodec, TokenType
+from pricing_service.auth.tokens import InvalidTokenError, TokenCodec, TokenType, new_session_id
 from pricing_service.settings import Environment, Settings, SettingsError, load_settings
 
 DEPLOYED = {
@@ -140,7 +142,7 @@ def test_refresh_must_outlive_access() -> None:
         ("change-me", "well-known"),
         ("secret", "well-known"),
         ("development-only-jwt-secret-never-deploy-0123456789", "well-known"),
-        ("a" * 64, "trivial"),
+        ("a" * 64, "too predictable"),
         ("short-but-varied-Secret-1", "at least 32 bytes"),
     ],
 )
@@ -205,3 +207,13 @@ def test_a_forged_copy_of_a_verified_token_is_still_refused() -> None:
     forged = f"{header}.{payload}.{signature[:-4]}AAAA"
     with pytest.raises(InvalidTokenError, match="invalid token"):
         codec.decode(forged, TokenType.ACCESS)
+
+
+def test_session_and_token_ids_carry_far_more_than_64_bits() -> None:  # ASVS 4.0.3 V3.2.2
+    codec = TokenCodec(_settings())
+    sessions = {new_session_id() for _ in range(1000)}
+    assert len(sessions) == 1000
+    assert all(uuid.UUID(s).version == 4 for s in sessions)  # 122 random bits each
+    jtis = {codec.encode(TokenType.REFRESH, 1, "s").jti for _ in range(100)}
+    assert len(jtis) == 100
+    assert all(len(base64.urlsafe_b64decode(j + "==")) == 24 for j in jtis)  # 192 bits

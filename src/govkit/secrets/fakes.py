@@ -92,4 +92,23 @@ def govkit_fakes() -> list[FakeSecret]:
         ),
         FakeSecret("shopify-token", "shp" + "at_" + noise("shop", 32, _HEX), "Shopify Token"),
         FakeSecret("npm-access-token", "np" + "m_" + noise("npm", 36), "npm Access Token"),
+        FakeSecret(
+            "mercadolibre-access-token",
+            "APP"
+            + "_USR-"
+            + "-".join(
+                (
+                    noise("ml-app", 16, string.digits),
+                    noise("ml-date", 6, string.digits),
+                    noise("ml-hash", 32, _HEX),
+                    noise("ml-user", 9, string.digits),
+                )
+            ),
+            "MercadoLibre Access Token",
+        ),
+        FakeSecret(
+            "mercadolibre-refresh-token",
+            "T" + "G-" + noise("ml-refresh", 24, _HEX) + "-" + noise("ml-seller", 9, string.digits),
+            "MercadoLibre Refresh Token",
+        ),
     ]

@@ -78,6 +78,33 @@ class NpmAccessTokenDetector(RegexBasedDetector):
     denylist = (re.compile(r"npm_[A-Za-z0-9]{36}"),)
 
 
+class MercadoLibreAccessTokenDetector(RegexBasedDetector):
+    """MercadoLibre / Mercado Pago OAuth access token, production or sandbox.
+
+    ``APP_USR-<application id>-<date digits>-<32-hex hash>-<user id>`` (``TEST-`` in the
+    sandbox). The masked examples of MercadoLibre's documentation (``XXXXXXXX``,
+    ``25######3458``) and the public keys (``APP_USR-`` and a UUID) do not match.
+    """
+
+    secret_type = "MercadoLibre Access Token"  # pragma: allowlist secret
+    denylist = (
+        re.compile(
+            r"(?<![A-Za-z0-9_-])(?:APP_USR|TEST)-\d{4,20}-\d{6,8}-[0-9a-f]{32}-\d{3,15}(?![0-9A-Za-z])"
+        ),
+    )
+
+
+class MercadoLibreRefreshTokenDetector(RegexBasedDetector):
+    """MercadoLibre OAuth refresh token (and authorization code): ``TG-<hex>-<user id>``.
+
+    The reference service's development placeholders (``TG-dev-refresh-for-the-fake``) and the
+    documentation's masked ``TG-XXXXXXXX-241983636`` do not match.
+    """
+
+    secret_type = "MercadoLibre Refresh Token"  # pragma: allowlist secret
+    denylist = (re.compile(r"(?<![A-Za-z0-9_-])TG-[0-9a-f]{20,40}-\d{3,15}(?![0-9A-Za-z])"),)
+
+
 GOVKIT_PLUGINS: tuple[type[RegexBasedDetector], ...] = (
     GitHubFineGrainedTokenDetector,
     GoogleApiKeyDetector,
@@ -88,4 +115,6 @@ GOVKIT_PLUGINS: tuple[type[RegexBasedDetector], ...] = (
     DigitalOceanTokenDetector,
     ShopifyTokenDetector,
     NpmAccessTokenDetector,
+    MercadoLibreAccessTokenDetector,
+    MercadoLibreRefreshTokenDetector,
 )

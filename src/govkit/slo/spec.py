@@ -79,12 +79,43 @@ class Slo:
 
 
 @dataclass(frozen=True)
+class ThresholdAlert:
+    """An alert outside the SLOs: ``max(metric{matchers}) > above`` for ``alert_for``."""
+
+    alert: str
+    title: str
+    description: str
+    metric: str
+    matchers: tuple[str, ...]
+    above: Decimal
+    alert_for: str
+    severity: str
+    owner: str
+    runbook: str
+
+
+@dataclass(frozen=True)
+class TargetAlert:
+    """A scrape job whose target is down (``up == 0``) or gone (``absent(up)``)."""
+
+    job: str
+    alert: str
+    title: str
+    alert_for: str
+    severity: str
+    owner: str
+    runbook: str
+
+
+@dataclass(frozen=True)
 class SloSpec:
     service: str
     window: str
     owner: str
     runbook_base_url: str
     slos: tuple[Slo, ...]
+    alerts: tuple[ThresholdAlert, ...] = ()
+    targets: tuple[TargetAlert, ...] = ()
 
 
 @cache
@@ -173,13 +204,56 @@ def parse(data: object) -> SloSpec:
         )
         _check_semantics(f"slos[{index}]", slo, slos)
         slos.append(slo)
+    taken = {name for slo in slos for name in alert_names(slo)}
+    alerts = tuple(
+        ThresholdAlert(
+            alert=_unique(f"alerts[{index}].alert", raw["alert"], taken),
+            title=raw["title"],
+            description=raw["description"],
+            metric=raw["metric"],
+            matchers=tuple(raw["matchers"]),
+            above=Decimal(str(raw["above"])),
+            alert_for=raw["for"],
+            severity=raw["severity"],
+            owner=raw.get("owner", data["owner"]),
+            runbook=raw["runbook"],
+        )
+        for index, raw in enumerate(data.get("alerts", []))
+    )
+    jobs: set[str] = set()
+    targets: list[TargetAlert] = []
+    for index, raw in enumerate(data.get("targets", [])):
+        if raw["job"] in jobs:
+            raise UsageError(f"targets[{index}].job: duplicate scrape job {raw['job']!r}")
+        jobs.add(raw["job"])
+        targets.append(
+            TargetAlert(
+                job=raw["job"],
+                alert=_unique(f"targets[{index}].alert", raw["alert"], taken),
+                title=raw["title"],
+                alert_for=raw["for"],
+                severity=raw.get("severity", "page"),
+                owner=raw.get("owner", data["owner"]),
+                runbook=raw["runbook"],
+            )
+        )
     return SloSpec(
         service=data["service"],
         window=data["window"],
         owner=data["owner"],
         runbook_base_url=data["runbook_base_url"],
         slos=tuple(slos),
+        alerts=alerts,
+        targets=tuple(targets),
     )
+
+
+def _unique(where: str, name: str, taken: set[str]) -> str:
+    """``name``, added to ``taken``; a UsageError when another rule already uses it."""
+    if name in taken:
+        raise UsageError(f"{where}: alert {name!r} is already defined elsewhere")
+    taken.add(name)
+    return name
 
 
 def alert_names(slo: Slo) -> tuple[str, ...]:

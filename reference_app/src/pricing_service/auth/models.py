@@ -1,5 +1,6 @@
-"""Auth tables: users, refresh-token families (one per login session), refresh tokens and
-failed login attempts. The schema itself lives in migration 0002; these mirror it.
+"""Auth tables: users, refresh-token families (one per login session), refresh tokens, login
+attempts and the addresses each account signed in from. The schema itself lives in migrations
+0002 and 0006; these mirror it.
 """
 
 from __future__ import annotations
@@ -77,6 +78,9 @@ class RefreshFamily(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_reason: Mapped[str | None] = mapped_column(String(32))
+    # Where and with what the session was opened, so its owner can recognise it (ASVS 3.3.4).
+    client_address: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(255))
 
 
 class RefreshToken(Base):
@@ -94,7 +98,8 @@ class RefreshToken(Base):
 
 
 class LoginFailure(Base):
-    """One failed login, counted per account and per client IP over a sliding window."""
+    """One login attempt, recorded before its password is checked: a failure unless it succeeds
+    (then it is deleted). Counted per account, per client address and per both, over a window."""
 
     __tablename__ = "login_failures"
     __table_args__ = (
@@ -105,5 +110,17 @@ class LoginFailure(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # SHA-256 of the normalised email: counts the same whether or not the account exists.
     account_key: Mapped[str] = mapped_column(String(64))
+    # The client's address as the throttle counts it (auth/throttle.py: an IPv6 /64 is one).
     client_ip: Mapped[str] = mapped_column(String(64))
     failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class LoginKnownAddress(Base):
+    """An address an account signed in from: it is not held to the account's own limit, so a
+    stranger guessing from elsewhere cannot lock the owner out (auth/throttle.py)."""
+
+    __tablename__ = "login_known_addresses"
+
+    account_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client_ip: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_success_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

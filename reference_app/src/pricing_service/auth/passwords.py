@@ -8,6 +8,7 @@ an account that does not exist costs the same time as a wrong password.
 
 from __future__ import annotations
 
+import re
 import secrets
 from functools import lru_cache
 
@@ -17,8 +18,10 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from pricing_service.settings import Environment, Settings
 
-MAX_PASSWORD_LENGTH = 1024  # argon2 takes any length; this caps the work a request can cause
+MAX_PASSWORD_LENGTH = 1024  # what a login may send: caps the work a request can cause
 MIN_PASSWORD_LENGTH = 12
+MAX_NEW_PASSWORD_LENGTH = 128  # ASVS 4.0.3 V2.1.2: 64 allowed, more than 128 refused
+_SPACE_RUNS = re.compile(" {2,}")
 
 
 class Passwords:
@@ -61,9 +64,10 @@ def passwords_for(settings: Settings) -> Passwords:
 
 
 def password_problem(password: str) -> str | None:
-    """Why a new password is refused, or None. Length is what matters (NIST SP 800-63B)."""
-    if len(password) < MIN_PASSWORD_LENGTH:
+    """Why a new password is refused, or None. Length is what matters (NIST SP 800-63B): no
+    composition rules; runs of spaces count as one (ASVS V2.1.1); nothing is truncated."""
+    if len(_SPACE_RUNS.sub(" ", password)) < MIN_PASSWORD_LENGTH:
         return f"a password needs at least {MIN_PASSWORD_LENGTH} characters"
-    if len(password) > MAX_PASSWORD_LENGTH:
-        return f"a password has at most {MAX_PASSWORD_LENGTH} characters"
+    if len(password) > MAX_NEW_PASSWORD_LENGTH:
+        return f"a password has at most {MAX_NEW_PASSWORD_LENGTH} characters"
     return None

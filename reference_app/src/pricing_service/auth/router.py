@@ -1,10 +1,11 @@
-"""/api/auth: login, refresh (rotation), me, logout. Thin: the work is in ``service``."""
+"""/api/auth: login, refresh (rotation), me, logout, the caller's sessions. Thin: the work is in
+``service``. Every answer here is ``Cache-Control: no-store`` (bootstrap/middleware.py)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from sqlalchemy import select
 
 from pricing_service.auth.dependencies import (
@@ -14,31 +15,37 @@ from pricing_service.auth.dependencies import (
     authenticated,
     require,
 )
-from pricing_service.auth.models import User
+from pricing_service.auth.models import User, as_utc
 from pricing_service.auth.permissions import Permission, permissions_for
 from pricing_service.auth.problems import (
     invalid_credentials,
     invalid_token,
+    reauthentication_required,
     too_many_login_attempts,
 )
 from pricing_service.auth.schemas import (
     LoginRequest,
     Me,
     RefreshRequest,
+    SessionOut,
     TokenResponse,
     UserSummary,
 )
 from pricing_service.auth.service import (
     AuthService,
     InvalidCredentialsError,
-    LoginThrottledError,
+    ReauthenticationRequiredError,
+    SessionNotFoundError,
     TokenPair,
 )
 from pricing_service.auth.session_cache import Principal
+from pricing_service.auth.throttle import LoginThrottledError
 from pricing_service.auth.tokens import InvalidTokenError
 from pricing_service.db import Session
+from pricing_service.errors import NOT_FOUND, ProblemError
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
+MAX_OFFSET = 10_000  # deeper pages cost a scan of everything before them
 Service = Annotated[AuthService, Depends(auth_service)]
 
 _UNAUTHORIZED: dict[int | str, dict[str, Any]] = {
@@ -62,9 +69,12 @@ def _tokens(pair: TokenPair) -> TokenResponse:
     },
 )
 async def login(body: LoginRequest, request: Request, service: Service) -> TokenResponse:
-    client_ip = request.client.host if request.client else "unknown"
+    # The client's address: the socket peer, or what a trusted proxy saw (bootstrap/middleware).
+    client = request.client.host if request.client else None
     try:
-        pair = await service.login(body.email, body.password, client_ip)
+        pair = await service.login(
+            body.email, body.password, client, request.headers.get("user-agent")
+        )
     except LoginThrottledError as error:
         raise too_many_login_attempts(error.retry_after_seconds) from None
     except InvalidCredentialsError:
@@ -109,6 +119,72 @@ async def logout(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
+Caller = Annotated[Authenticated, Depends(authenticated)]
+SessionId = Annotated[
+    str, Path(pattern=r"^[0-9a-f]{32}$", description="a session id from GET /api/auth/sessions")
+]
+_ENDING: dict[int | str, dict[str, Any]] = {
+    401: {
+        "description": "No valid token, or (reauthentication_required) a sign-in too old to "
+        "end another session: sign in again"
+    }
+}
+
+
+@router.get(
+    "/sessions",
+    summary="The caller's active sessions, newest first",
+    responses=_UNAUTHORIZED,
+)
+async def list_sessions(auth: Caller, service: Service) -> list[SessionOut]:
+    return [
+        SessionOut(
+            id=family.id,
+            created_at=as_utc(family.created_at),
+            last_used_at=family.last_used_at and as_utc(family.last_used_at),
+            expires_at=service.session_expires_at(family),
+            client_address=family.client_address,
+            user_agent=family.user_agent,
+            current=family.id == auth.claims.session_id,
+        )
+        for family in await service.active_sessions(auth.user.id)
+    ]
+
+
+@router.delete(
+    "/sessions/{session_id}",
+    summary="End one of the caller's sessions (another than the current needs a recent sign-in)",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={
+        **_ENDING,
+        404: {"description": "No active session of the caller has this id"},
+        422: {"description": "Not a session id"},
+    },
+)
+async def end_session(auth: Caller, service: Service, session_id: SessionId) -> Response:
+    try:
+        await service.end_session(auth.claims, session_id)
+    except ReauthenticationRequiredError:
+        raise reauthentication_required(service.settings.session_reauthentication_seconds) from None
+    except SessionNotFoundError:
+        raise ProblemError(NOT_FOUND, "you have no active session with this id") from None
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.delete(
+    "/sessions",
+    summary="End every session of the caller but the current one (needs a recent sign-in)",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=_ENDING,
+)
+async def end_other_sessions(auth: Caller, service: Service) -> Response:
+    try:
+        await service.end_other_sessions(auth.claims)
+    except ReauthenticationRequiredError:
+        raise reauthentication_required(service.settings.session_reauthentication_seconds) from None
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
 @router.get(
     "/users",
     summary="List users (admin)",
@@ -118,7 +194,7 @@ async def list_users(
     _admin: Annotated[Principal, Depends(require(Permission.USERS_MANAGE))],
     session: Session,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="at most 10000")] = 0,
 ) -> list[UserSummary]:
     users = await session.scalars(select(User).order_by(User.id).limit(limit).offset(offset))
     return [UserSummary(id=u.id, email=u.email, role=u.role, is_active=u.is_active) for u in users]

@@ -1,22 +1,21 @@
 """Auth use cases: login (with throttling), refresh with rotation and reuse detection, logout,
-authentication of access tokens, and user administration. Each method is one transaction and
-commits it itself, because some failures must persist (a failed login, a revoked family).
+the user's sessions (list, end), authentication of access tokens, and user administration. Each
+method commits itself, because some failures must persist (a failed login, a revoked family).
 """
 
 from __future__ import annotations
 
-import hashlib
-import math
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pricing_service.auth.models import (
-    LoginFailure,
     RefreshFamily,
     RefreshToken,
     User,
@@ -27,6 +26,12 @@ from pricing_service.auth.models import (
 from pricing_service.auth.passwords import Passwords, password_problem
 from pricing_service.auth.permissions import Role
 from pricing_service.auth.session_cache import Principal, SessionCache
+from pricing_service.auth.throttle import (
+    LoginThrottle,
+    LoginThrottledError,
+    account_key,
+    client_key,
+)
 from pricing_service.auth.tokens import (
     Claims,
     InvalidTokenError,
@@ -39,16 +44,20 @@ from pricing_service.observability.logging import get_logger
 from pricing_service.settings import Settings
 
 logger = get_logger(__name__)
+MAX_USER_AGENT_LENGTH = 255  # the column
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class InvalidCredentialsError(Exception):
     """Unknown email, wrong password or inactive account: one answer for all three."""
 
 
-class LoginThrottledError(Exception):
-    def __init__(self, retry_after_seconds: int) -> None:
-        super().__init__("too many failed logins")
-        self.retry_after_seconds = retry_after_seconds
+class ReauthenticationRequiredError(Exception):
+    """The caller's sign-in is older than SESSION_REAUTHENTICATION_SECONDS allows."""
+
+
+class SessionNotFoundError(Exception):
+    """No active session of the caller has that id."""
 
 
 class UserAdminError(Exception):
@@ -129,61 +138,60 @@ class AuthService:
 
     # --- login ---------------------------------------------------------------------------------
 
-    async def login(self, email: str, password: str, client_ip: str) -> TokenPair:
+    async def login(
+        self, email: str, password: str, client_address: str | None, user_agent: str | None = None
+    ) -> TokenPair:
+        """Tokens for valid credentials. The attempt is recorded before the password is checked
+        (auth/throttle.py), so neither a burst nor a stranger's guesses get past the limits."""
         now = utcnow()
-        account_key = hashlib.sha256(normalize_email(email).encode()).hexdigest()
-        await self._refuse_when_throttled(account_key, client_ip, now)
+        account, client = account_key(email), client_key(client_address)
+        throttle = LoginThrottle(self.session, self.settings)
+        try:
+            await throttle.admit(account, client, now)
+        except LoginThrottledError:
+            logger.warning("login_throttled", client_ip=client)
+            raise
         user = await self.session.scalar(select(User).where(User.email == normalize_email(email)))
         valid = await self.passwords.verify(user.password_hash if user else None, password)
         if user is None or not valid or not user.is_active:
-            self.session.add(
-                LoginFailure(account_key=account_key, client_ip=client_ip, failed_at=now)
-            )
-            window_start = now - timedelta(seconds=self.settings.login_failure_window_seconds)
-            await self.session.execute(
-                delete(LoginFailure).where(LoginFailure.failed_at < window_start)
-            )
+            await throttle.failed(now)
             await self.session.commit()
-            logger.info("login_failed", reason="credentials", client_ip=client_ip)
+            logger.info("login_failed", reason="credentials", client_ip=client)
             raise InvalidCredentialsError
-        await self.session.execute(
-            delete(LoginFailure).where(LoginFailure.account_key == account_key)
-        )
+        await throttle.succeeded(account, client, now)
         if self.passwords.needs_rehash(user.password_hash):
             user.password_hash = await self.passwords.hash(password)
-        pair = await self._open_session(user, now)
+        pair = await self._open_session(user, now, client_address, user_agent)
         await self.session.commit()
         logger.info("login_succeeded", user_id=user.id)
         return pair
 
-    async def _refuse_when_throttled(self, account_key: str, client_ip: str, now: datetime) -> None:
-        window = timedelta(seconds=self.settings.login_failure_window_seconds)
-        limit = self.settings.login_max_failures
-        for column, value in (
-            (LoginFailure.account_key, account_key),
-            (LoginFailure.client_ip, client_ip),
-        ):
-            count, oldest = (
-                await self.session.execute(
-                    select(func.count(), func.min(LoginFailure.failed_at)).where(
-                        column == value, LoginFailure.failed_at >= now - window
-                    )
-                )
-            ).one()
-            if count >= limit and oldest is not None:
-                wait = (as_utc(oldest) + window - now).total_seconds()
-                logger.warning("login_throttled", key=column.key, client_ip=client_ip)
-                raise LoginThrottledError(max(1, math.ceil(wait)))
+    def _session_end(self, created_at: datetime) -> datetime:
+        return as_utc(created_at) + timedelta(seconds=self.settings.session_max_age_seconds)
 
-    async def _open_session(self, user: User, now: datetime) -> TokenPair:
-        family = RefreshFamily(id=new_session_id(), user_id=user.id, created_at=now)
+    async def _open_session(
+        self, user: User, now: datetime, client_address: str | None, user_agent: str | None
+    ) -> TokenPair:
+        family = RefreshFamily(
+            id=new_session_id(),
+            user_id=user.id,
+            created_at=now,
+            client_address=client_address[:64] if client_address else None,
+            user_agent=_plain_user_agent(user_agent),
+        )
         self.session.add(family)
         await self.session.flush()
-        return await self._issue_pair(user.id, family.id, now)
+        return await self._issue_pair(user.id, family.id, now, self._session_end(now))
 
-    async def _issue_pair(self, user_id: int, session_id: str, now: datetime) -> TokenPair:
-        access = self.codec.encode(TokenType.ACCESS, user_id, session_id, now=now)
-        refresh = self.codec.encode(TokenType.REFRESH, user_id, session_id, now=now)
+    async def _issue_pair(
+        self, user_id: int, session_id: str, now: datetime, session_end: datetime
+    ) -> TokenPair:
+        access = self.codec.encode(
+            TokenType.ACCESS, user_id, session_id, now=now, not_after=session_end
+        )
+        refresh = self.codec.encode(
+            TokenType.REFRESH, user_id, session_id, now=now, not_after=session_end
+        )
         self.session.add(
             RefreshToken(
                 jti_hash=hash_jti(refresh.jti),
@@ -204,25 +212,32 @@ class AuthService:
         """Rotate: the presented token is spent and a new pair issued in the same family.
 
         A token that was already spent means it leaked (or a client raced itself): the whole
-        family is revoked, the newest token included (RFC 9700 §4.14.2).
+        family is revoked, the newest token included (RFC 9700 §4.14.2). A session older than
+        SESSION_MAX_AGE_SECONDS is over, however often it was refreshed (ASVS 3.3.2).
         """
         claims = self.codec.decode(refresh_token, TokenType.REFRESH)
         now = utcnow()
+        oldest_live = now - timedelta(seconds=self.settings.session_max_age_seconds)
         # Writing the family row first serialises concurrent refreshes of one session on both
         # PostgreSQL (row lock) and SQLite (write lock): the second sees the first's outcome.
-        locked = await self.session.execute(
+        created_at = await self.session.scalar(
             update(RefreshFamily)
             .where(
                 RefreshFamily.id == claims.session_id,
                 RefreshFamily.user_id == claims.user_id,
                 RefreshFamily.revoked_at.is_(None),
+                RefreshFamily.created_at > oldest_live,
             )
             .values(last_used_at=now)
+            .returning(RefreshFamily.created_at)
             .execution_options(synchronize_session=False)
         )
-        if _rowcount(locked) != 1:
+        if created_at is None:
+            revoked_at = await self.session.scalar(
+                select(RefreshFamily.revoked_at).where(RefreshFamily.id == claims.session_id)
+            )
             await self.session.rollback()
-            raise InvalidTokenError("session revoked")
+            raise InvalidTokenError("session revoked" if revoked_at else "session expired")
         jti_hash = hash_jti(claims.jti)
         spent = await self.session.execute(
             update(RefreshToken)
@@ -254,7 +269,9 @@ class AuthService:
         if user is None or not user.is_active:
             await self.session.rollback()
             raise InvalidTokenError("invalid token")
-        pair = await self._issue_pair(user.id, claims.session_id, now)
+        pair = await self._issue_pair(
+            user.id, claims.session_id, now, self._session_end(created_at)
+        )
         await self.session.commit()
         return pair
 
@@ -263,6 +280,79 @@ class AuthService:
         await self.session.commit()
         # This worker's next request must already fail; the others hear it from PostgreSQL.
         self.sessions.forget(str(claims.user_id))
+
+    # --- the caller's sessions (ASVS 3.3.4) -------------------------------------------------
+
+    async def active_sessions(self, user_id: int) -> Sequence[RefreshFamily]:
+        """The user's sessions that are neither revoked nor past their lifetime, newest first."""
+        oldest_live = utcnow() - timedelta(seconds=self.settings.session_max_age_seconds)
+        families = await self.session.scalars(
+            select(RefreshFamily)
+            .where(
+                RefreshFamily.user_id == user_id,
+                RefreshFamily.revoked_at.is_(None),
+                RefreshFamily.created_at > oldest_live,
+            )
+            .order_by(RefreshFamily.created_at.desc(), RefreshFamily.id)
+        )
+        return families.all()
+
+    def session_expires_at(self, family: RefreshFamily) -> datetime:
+        return self._session_end(family.created_at)
+
+    async def end_session(self, claims: Claims, session_id: str) -> None:
+        """End one of the caller's sessions; another than the current one needs a recent
+        sign-in (:class:`ReauthenticationRequiredError`)."""
+        if session_id == claims.session_id:
+            await self.logout(claims)
+            return
+        now = utcnow()
+        await self._require_recent_sign_in(claims, now)
+        ended = await self._revoke_families(
+            and_(
+                RefreshFamily.id == session_id,
+                RefreshFamily.user_id == claims.user_id,
+                RefreshFamily.created_at
+                > now - timedelta(seconds=self.settings.session_max_age_seconds),
+            ),
+            "ended_by_user",
+            now,
+        )
+        if ended != 1:
+            await self.session.rollback()
+            raise SessionNotFoundError
+        await self.session.commit()
+        self.sessions.forget(str(claims.user_id))
+        logger.info("session_ended", user_id=claims.user_id, sid=session_id)
+
+    async def end_other_sessions(self, claims: Claims) -> int:
+        """End every session of the caller but the current one (a recent sign-in needed)."""
+        now = utcnow()
+        await self._require_recent_sign_in(claims, now)
+        ended = await self._revoke_families(
+            and_(
+                RefreshFamily.user_id == claims.user_id,
+                RefreshFamily.id != claims.session_id,
+            ),
+            "ended_by_user",
+            now,
+        )
+        await self.session.commit()
+        self.sessions.forget(str(claims.user_id))
+        logger.info("other_sessions_ended", user_id=claims.user_id, count=ended)
+        return ended
+
+    async def _require_recent_sign_in(self, claims: Claims, now: datetime) -> None:
+        signed_in = await self.session.scalar(
+            select(RefreshFamily.created_at).where(
+                RefreshFamily.id == claims.session_id,
+                RefreshFamily.user_id == claims.user_id,
+            )
+        )
+        window = timedelta(seconds=self.settings.session_reauthentication_seconds)
+        if signed_in is None or as_utc(signed_in) < now - window:
+            await self.session.rollback()
+            raise ReauthenticationRequiredError
 
     async def _revoke_families(self, condition: object, reason: str, now: datetime) -> int:
         result = await self.session.execute(
@@ -311,6 +401,13 @@ class AuthService:
         if user is None:
             raise UserAdminError(f"no user with email {normalize_email(email)}")
         return user
+
+
+def _plain_user_agent(value: str | None) -> str | None:
+    """The User-Agent as shown to its owner: control characters out, at most 255 characters."""
+    if not value:
+        return None
+    return _CONTROL_CHARACTERS.sub("", value)[:MAX_USER_AGENT_LENGTH] or None
 
 
 def _check_role(role: str) -> None:

@@ -115,9 +115,13 @@ class TokenCodec:
         session_id: str,
         *,
         now: datetime | None = None,
+        not_after: datetime | None = None,
     ) -> IssuedToken:
+        """A signed token; ``not_after`` caps its expiry (the session's absolute end)."""
         issued_at = (now or datetime.now(UTC)).replace(microsecond=0)
         expires_at = issued_at + self.lifetimes[token_type]
+        if not_after is not None:
+            expires_at = min(expires_at, not_after.replace(microsecond=0))
         jti = secrets.token_urlsafe(24)
         payload = {
             "sub": str(user_id),

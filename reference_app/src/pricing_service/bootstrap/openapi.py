@@ -62,6 +62,8 @@ def install_openapi(app: FastAPI) -> None:
                 responses: dict[str, Any] = operation.setdefault("responses", {})
                 if "requestBody" in operation:  # bytes that are not text: bad_request
                     responses.setdefault("400", {"description": "Body cannot be decoded"})
+                    # Every route has a body limit (bootstrap/middleware.py), refused unread.
+                    responses.setdefault("413", {"description": "Body too large"})
                 for status, response in responses.items():
                     if status.isdigit() and int(status) >= 400:
                         response["content"] = _problem_content(int(status), path)

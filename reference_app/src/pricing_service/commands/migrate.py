@@ -27,7 +27,8 @@ def register(subparsers: Any) -> None:
 def handle(args: argparse.Namespace, settings: Settings) -> int:
     ensure_sqlite_folder(settings.database_url)
     try:
-        command.upgrade(alembic_config(settings.database_url), args.revision)
+        config = alembic_config(settings.database_url, settings.token_encryption_key_list)
+        command.upgrade(config, args.revision)
     except OperationalError as error:
         reason = str(error.orig).strip().splitlines()[0] if error.orig else "unreachable"
         raise CommandError(f"cannot migrate the database: {reason}") from None

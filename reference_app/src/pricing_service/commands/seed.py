@@ -91,7 +91,7 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     if not 1 <= count <= MAX_PRODUCTS:
         raise CommandError(f"--products must be between 1 and {MAX_PRODUCTS}, got {count}")
     table: Table = Product.__table__  # type: ignore[assignment]
-    engine = create_engine(sync_url(settings.database_url))
+    engine = create_engine(sync_url(settings.database_url), hide_parameters=True)
     try:
         with engine.begin() as connection:
             existing = set(

@@ -13,8 +13,11 @@ from pricing_service.settings import load_settings
 import_all_models()
 config = context.config
 target_metadata = Base.metadata
-database_url = config.attributes.get("database_url") or load_settings().database_url
-url = sync_url(database_url)
+if "database_url" not in config.attributes:  # the alembic CLI itself: the service's settings
+    settings = load_settings()
+    config.attributes["database_url"] = settings.database_url
+    config.attributes["token_encryption_keys"] = settings.token_encryption_key_list
+url = sync_url(config.attributes["database_url"])
 render_as_batch = url.get_backend_name() == "sqlite"  # SQLite needs batch mode for ALTER
 
 # policies/migrations.md: a migration gives up quickly rather than queueing the API behind a lock.
@@ -50,7 +53,11 @@ def run_online() -> None:
     if isinstance(given, Connection):
         run_on(given)
         return
-    engine = given if isinstance(given, Engine) else create_engine(url, poolclass=pool.NullPool)
+    engine = (
+        given
+        if isinstance(given, Engine)
+        else create_engine(url, poolclass=pool.NullPool, hide_parameters=True)
+    )
     with engine.connect() as connection:
         run_on(connection)
 

@@ -4,9 +4,13 @@
   ``method``, ``route`` (the route template, ``<unmatched>`` when nothing matched, never the raw
   URL) and ``status_class`` (``2xx``..``5xx``). The buckets include exactly 0.25 s: the latency
   objective, so the SLI is an exact bucket, not an interpolation.
-- Sync: ``pricing_sync_backlog``, ``pricing_sync_oldest_pending_age_seconds``,
-  ``pricing_sync_last_success_timestamp_seconds`` (gauges) and ``pricing_sync_items_total``
-  (counter, label ``outcome``: pushed | failed | retried).
+- Sync, measured per item: ``pricing_sync_backlog`` and
+  ``pricing_sync_oldest_pending_age_seconds`` (what can still be pushed, and how long the oldest
+  of it has waited), ``pricing_sync_rejected_products`` (refused by the marketplace for good: a
+  ticket, never a freshness page), ``pricing_sync_last_push_timestamp_seconds`` (the last item
+  pushed), ``pricing_sync_last_success_timestamp_seconds`` (the last job without a failure)
+  (gauges) and ``pricing_sync_items_total`` (counter, label ``outcome``: pushed | failed |
+  retried).
 
 Several uvicorn workers share their values through prometheus-client's multiprocess mode: the
 ``serve`` command prepares ``PROMETHEUS_MULTIPROC_DIR`` (see ``observability/multiprocess.py``)
@@ -60,9 +64,19 @@ SYNC_OLDEST_PENDING_AGE = Gauge(
     "Age of the oldest price change not yet pushed (0 when nothing is pending).",
     multiprocess_mode="mostrecent",
 )
+SYNC_REJECTED = Gauge(
+    "pricing_sync_rejected_products",
+    "Products whose current price the marketplace refused for good; not in the backlog.",
+    multiprocess_mode="mostrecent",
+)
 SYNC_LAST_SUCCESS = Gauge(
     "pricing_sync_last_success_timestamp_seconds",
     "Unix time of the last sync run that pushed without failures.",
+    multiprocess_mode="max",
+)
+SYNC_LAST_PUSH = Gauge(
+    "pricing_sync_last_push_timestamp_seconds",
+    "Unix time an item was last pushed to the marketplace.",
     multiprocess_mode="max",
 )
 SYNC_ITEMS = Counter(
@@ -87,13 +101,21 @@ def record_sync_item(outcome: SyncOutcome, count: int = 1) -> None:
 
 
 def set_sync_status(
-    *, backlog: int, oldest_pending_age_seconds: float, last_success: float | None = None
+    *,
+    backlog: int,
+    oldest_pending_age_seconds: float,
+    rejected: int = 0,
+    last_success: float | None = None,
+    last_push: float | None = None,
 ) -> None:
-    """Publish the sync state; ``last_success`` is a Unix time, when a run just succeeded."""
+    """Publish the sync state; ``last_success`` and ``last_push`` are Unix times, when known."""
     SYNC_BACKLOG.set(backlog)
     SYNC_OLDEST_PENDING_AGE.set(max(0.0, oldest_pending_age_seconds))
+    SYNC_REJECTED.set(rejected)
     if last_success is not None:
         SYNC_LAST_SUCCESS.set(last_success)
+    if last_push is not None:
+        SYNC_LAST_PUSH.set(last_push)
 
 
 def add_scrape_hook(app: FastAPI, hook: ScrapeHook) -> None:

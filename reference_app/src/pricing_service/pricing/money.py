@@ -27,6 +27,7 @@ from pricing_service.pricing.problems import (
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("9999999999.99")  # what a Numeric(12, 2) column holds
+_MAX_ADJUSTED = MAX_AMOUNT.adjusted()  # the exponent of its leading digit: 9
 _DECIMAL_TEXT = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
 _NON_FINITE_TEXT = re.compile(r"[+-]?(s?nan|inf|infinity)", re.IGNORECASE)
 AMOUNT_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"
@@ -57,11 +58,25 @@ def parse_amount(value: object) -> Decimal:
         raise MoneyError(MONEY_NOT_A_NUMBER, 'must be a decimal amount such as "1999.90"')
     if not amount.is_finite():
         raise MoneyError(MONEY_NOT_FINITE, 'must be a finite amount such as "1999.90"')
+    # Bounded by its shape before any arithmetic: abs() or quantize() of 9e999999999 raises
+    # decimal.Overflow, and a client must not choose the exponents this process works with.
+    if amount.adjusted() > _MAX_ADJUSTED:
+        raise MoneyError(MONEY_TOO_LARGE, f"must be at most {MAX_AMOUNT}")
+    if _decimal_places(amount) > 2:
+        raise MoneyError(MONEY_TOO_MANY_DECIMALS, "must have at most 2 decimal places")
     if abs(amount) > MAX_AMOUNT:
         raise MoneyError(MONEY_TOO_LARGE, f"must be at most {MAX_AMOUNT}")
-    if amount != amount.quantize(CENT):
-        raise MoneyError(MONEY_TOO_MANY_DECIMALS, "must have at most 2 decimal places")
     return amount.quantize(CENT) + 0  # "+ 0" turns -0.00 into 0.00
+
+
+def _decimal_places(amount: Decimal) -> int:
+    """Significant digits after the point, read from the digits alone ("1.500" has 1)."""
+    _sign, digits, exponent = amount.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    if trailing_zeros == len(digits):
+        return 0  # zero, whatever its exponent
+    return max(0, -(exponent + trailing_zeros))
 
 
 def format_amount(amount: Decimal) -> str:

@@ -37,6 +37,7 @@ from pricing_service.pricing.schemas import (
     product_json,
 )
 from pricing_service.settings import Settings
+from pricing_service.validation import CONTROL_FREE_SCHEMA, NO_CONTROL_CHARACTERS
 
 router = APIRouter(prefix="/api", tags=["pricing"], route_class=PricingRoute)
 
@@ -85,8 +86,16 @@ async def list_products(
     _user: Reader,
     limit: Limit = 50,
     cursor: Cursor = None,
-    sku: Annotated[str | None, Query(max_length=64, description="exact sku")] = None,
-    q: Annotated[str | None, Query(max_length=100, description="title contains")] = None,
+    sku: Annotated[
+        str | None,
+        Query(max_length=64, description="exact sku", json_schema_extra=CONTROL_FREE_SCHEMA),
+        NO_CONTROL_CHARACTERS,
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=100, description="title contains", json_schema_extra=CONTROL_FREE_SCHEMA),
+        NO_CONTROL_CHARACTERS,
+    ] = None,
     pending_sync: Annotated[bool | None, Query(description="price not yet pushed")] = None,
 ) -> Response:
     page = await service.list_products(

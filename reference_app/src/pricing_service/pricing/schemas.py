@@ -16,10 +16,21 @@ from pydantic_core import PydanticCustomError
 from pricing_service.pricing.models import PriceChange
 from pricing_service.pricing.money import Currency, NonNegativeMoney, PositiveMoney, format_amount
 from pricing_service.pricing.problems import PRODUCT_REFERENCE_INVALID
+from pricing_service.validation import CONTROL_FREE, NO_CONTROL_CHARACTERS
 
 Sku = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Title = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    NO_CONTROL_CHARACTERS,
+    CONTROL_FREE,
+]
+Reason = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+    NO_CONTROL_CHARACTERS,
+    CONTROL_FREE,
+]
 # MercadoLibre item ids: a site prefix (MLA, MLB, MLM, ...) and digits, e.g. MLA1234567890.
 MarketplaceItemId = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}\d{6,15}$")]
 Version = Annotated[int, Field(ge=1, le=2_147_483_647)]

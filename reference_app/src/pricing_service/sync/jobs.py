@@ -29,6 +29,7 @@ from sqlalchemy.orm import aliased
 
 from pricing_service.pricing.models import Product, UtcDateTime, utcnow
 from pricing_service.sync.models import ItemStatus, JobStatus, SyncItem, SyncJob
+from pricing_service.sync.service import refused_at_current_version
 
 MAX_ERROR_LENGTH = 1000
 
@@ -227,8 +228,10 @@ class JobLedger:
                 earlier.status == ItemStatus.IN_FLIGHT.value,
             ),
         )
+        # Every pending product, except a version the marketplace refused for good (it waits
+        # for a person); or exactly the products asked for, refused before or not.
         scope = (
-            Product.pending_sync_since.is_not(None)
+            and_(Product.pending_sync_since.is_not(None), ~refused_at_current_version())
             if job.product_ids is None
             else Product.id.in_(job.product_ids)
         )

@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from pricing_service.observability.logging import get_logger
 from pricing_service.observability.metrics import add_scrape_hook
 from pricing_service.settings import Settings
+from pricing_service.sync.credentials import CredentialsKeyError
 from pricing_service.sync.service import publish_metrics
 from pricing_service.sync.worker import default_worker_id, open_worker
 
@@ -43,6 +44,9 @@ async def sync_lifecycle(app: FastAPI, settings: Settings) -> AsyncIterator[None
             )
         except SQLAlchemyError as error:  # e.g. not migrated yet: the API still serves
             logger.error("sync_worker_not_started", error=type(error).__name__)
+            worker = None
+        except CredentialsKeyError as error:  # the API still serves; the reason is one line
+            logger.error("sync_worker_not_started", error=str(error))
             worker = None
         if worker is None:
             yield

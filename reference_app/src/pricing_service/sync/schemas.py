@@ -92,11 +92,20 @@ class SyncItemPage(BaseModel):
 
 
 class SyncStatusOut(BaseModel):
-    backlog: int = Field(description="products with a price not yet pushed to the marketplace")
+    backlog: int = Field(
+        description="products with a price not yet pushed that the marketplace can still take"
+    )
     oldest_pending_since: datetime | None
     oldest_pending_age_seconds: float = Field(description="0 when nothing is pending")
     last_success_at: datetime | None = Field(
         description="when the last job that pushed everything it claimed finished"
+    )
+    last_push_at: datetime | None = Field(
+        description="when an item was last pushed to the marketplace, by any job"
+    )
+    rejected: int = Field(
+        description="products whose current price the marketplace refused for good (not in "
+        "the backlog: fix the product or the listing, then change or re-sync it)"
     )
     degraded: bool = Field(description="the seller's marketplace authorization is unusable")
     degraded_reason: str | None
@@ -109,6 +118,8 @@ class SyncStatusOut(BaseModel):
             oldest_pending_since=status.oldest_pending_since,
             oldest_pending_age_seconds=round(status.oldest_pending_age_seconds, 3),
             last_success_at=status.last_success_at,
+            last_push_at=status.last_push_at,
+            rejected=status.rejected,
             degraded=status.degraded_reason is not None,
             degraded_reason=status.degraded_reason,
             active_job=SyncJobOut.of(status.active_job) if status.active_job else None,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from sqlalchemy import BigInteger, ColumnElement, func, literal, select
+from sqlalchemy import BigInteger, ColumnElement, case, exists, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,10 +43,16 @@ class SyncDegradedError(Exception):
 
 @dataclass(frozen=True)
 class SyncStatus:
+    """Freshness per item: what can still be pushed, how long the oldest of it has waited, and
+    when an item was last pushed. Products the marketplace refused for good are counted apart
+    (``rejected``): they wait for a person, not for the sync, and page nobody as staleness."""
+
     backlog: int
     oldest_pending_since: datetime | None
     oldest_pending_age_seconds: float
     last_success_at: datetime | None
+    last_push_at: datetime | None
+    rejected: int
     degraded_reason: str | None
     active_job: SyncJob | None
 
@@ -151,21 +157,55 @@ def _page(rows: list[T], limit: int) -> tuple[list[T], str | None]:
     return rows[:limit], str(rows[limit - 1].id)
 
 
+def refused_at_current_version() -> ColumnElement[bool]:
+    """The marketplace refused the product's current version for good (a rejected item)."""
+    return exists().where(
+        SyncItem.product_id == Product.id,
+        SyncItem.product_version == Product.version,
+        SyncItem.status == ItemStatus.REJECTED.value,
+    )
+
+
 def pending_criteria() -> tuple[ColumnElement[bool], ...]:
-    """Products waiting for the marketplace: a pending mark and a listing to push to."""
-    return (Product.pending_sync_since.is_not(None), Product.marketplace_item_id.is_not(None))
+    """Products waiting for the marketplace: a pending mark, a listing to push to, and a version
+    the marketplace has not refused for good (that one waits for a person: ``rejected``)."""
+    return (
+        Product.pending_sync_since.is_not(None),
+        Product.marketplace_item_id.is_not(None),
+        ~refused_at_current_version(),
+    )
+
+
+def _waiting_since() -> ColumnElement[datetime]:
+    """When a pending product became pushable: its pending mark, or, when an earlier version
+    was refused, that refusal (the mark keeps the first unpushed change, which then waited
+    for a person, not for the sync)."""
+    refused = (
+        select(func.max(SyncItem.created_at))
+        .where(SyncItem.product_id == Product.id, SyncItem.status == ItemStatus.REJECTED.value)
+        .scalar_subquery()
+    )
+    return case((refused > Product.pending_sync_since, refused), else_=Product.pending_sync_since)
 
 
 async def sync_status(session: AsyncSession) -> SyncStatus:
     backlog, oldest = (
         await session.execute(
-            select(func.count(Product.id), func.min(Product.pending_sync_since)).where(
-                *pending_criteria()
-            )
+            select(func.count(Product.id), func.min(_waiting_since())).where(*pending_criteria())
         )
     ).one()
+    rejected = await session.scalar(
+        select(func.count(Product.id)).where(
+            Product.pending_sync_since.is_not(None),
+            Product.marketplace_item_id.is_not(None),
+            refused_at_current_version(),
+        )
+    )
     last_success: datetime | None = await session.scalar(
         select(func.max(SyncJob.finished_at)).where(SyncJob.status == JobStatus.SUCCEEDED.value)
+    )
+    last_push: datetime | None = await session.scalar(
+        select(func.max(SyncItem.synced_at)).where(SyncItem.status == ItemStatus.SUCCEEDED.value)
     )
     oldest_since = _aware(oldest)
     age = (utcnow() - oldest_since).total_seconds() if oldest_since is not None else 0.0
@@ -174,6 +214,8 @@ async def sync_status(session: AsyncSession) -> SyncStatus:
         oldest_pending_since=oldest_since,
         oldest_pending_age_seconds=max(0.0, age),
         last_success_at=_aware(last_success),
+        last_push_at=_aware(last_push),
+        rejected=int(rejected or 0),
         degraded_reason=await degraded_reason(session),
         active_job=await active_job(session),
     )
@@ -185,7 +227,9 @@ async def publish_metrics(session: AsyncSession) -> SyncStatus:
     set_sync_status(
         backlog=status.backlog,
         oldest_pending_age_seconds=status.oldest_pending_age_seconds,
+        rejected=status.rejected,
         last_success=status.last_success_at.timestamp() if status.last_success_at else None,
+        last_push=status.last_push_at.timestamp() if status.last_push_at else None,
     )
     return status
 

@@ -48,6 +48,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from pricing_service.encryption import TokenCipher
 from pricing_service.observability.logging import get_logger
 from pricing_service.observability.metrics import record_sync_item
 from pricing_service.pricing.models import Product, utcnow
@@ -80,6 +81,9 @@ logger = get_logger(__name__)
 
 CHECKPOINT_SECONDS = 0.25
 CHECKPOINT_OUTCOMES = 50
+# How often a running worker re-reads the sync gauges (backlog, freshness, refused items) for
+# its own /metrics; a scrape interval, so a standalone worker's gauges are never staler.
+GAUGES_SECONDS = 15.0
 
 
 @dataclass
@@ -131,9 +135,13 @@ class Worker:
     async def run(self) -> None:
         """Serve jobs until stop(): poll, enqueue scheduled jobs, claim and run."""
         logger.info("sync_worker_started", worker_id=self.id)
-        next_schedule = 0.0
+        next_schedule = next_gauges = 0.0
         while not self.stopping:
             try:
+                if time.monotonic() >= next_gauges:
+                    next_gauges = time.monotonic() + GAUGES_SECONDS
+                    async with self.sessions() as session:
+                        await publish_metrics(session)
                 if self.settings.sync_schedule_seconds and time.monotonic() >= next_schedule:
                     next_schedule = time.monotonic() + self.settings.sync_schedule_seconds
                     await self.enqueue_if_pending()
@@ -379,7 +387,7 @@ async def open_worker(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> AsyncIterator[Worker]:
     """A worker with its marketplace client; the credentials row is seeded on the way in."""
-    store = DatabaseTokenStore(sessions)
+    store = DatabaseTokenStore(sessions, TokenCipher.for_settings(settings))
     await store.seed(settings)
     async with build_client(settings, store, transport) as client:
         yield Worker(settings, sessions, client, worker_id=worker_id)
