@@ -2,7 +2,8 @@
 
 From a clean clone of the kit, in a fresh virtual environment holding only the documented
 prerequisites (`python3 -m pip install copier nox uv`), each command of the README's run command,
-every command block of docs/template.md and of the console's README runs as written, one line
+every command block of docs/template.md and of the console's README, and docs/deploy.md's install
+without a container runs as written, one line
 after another, in the folder the previous `cd` left. The only substitution: the kit's address,
 `git+https://github.com/acme/govkit`, becomes a `git+file://` URL of the clone. Servers the
 documents start (`nox -s serve`, `npm run dev`) run in the background until the address their
@@ -198,6 +199,13 @@ def test_the_console_readme(newcomer: Newcomer) -> None:
     for line in setup:
         newcomer.run(line)
     assert answers("http://127.0.0.1:5173/")  # Vite's own page too
+
+
+def test_the_install_without_a_container(newcomer: Newcomer) -> None:
+    """docs/deploy.md: the wheel built, installed into a plain venv, migrating."""
+    [install] = [b for b in blocks(KIT_ROOT / "docs/deploy.md") if "uv build" in " ".join(b)]
+    for line in install:
+        newcomer.run(line)
 
 
 def test_every_command_of_the_template_guide(newcomer: Newcomer, clone: Path) -> None:
