@@ -236,3 +236,40 @@ def test_this_repository_follows_its_own_migration_policy() -> None:
     outcomes = {o.check.id(): o for o in run_checks(Repo(ROOT), [MG101, MG102, MG103])}
     assert outcomes["MG101"].status is Status.PASS, outcomes["MG101"].message
     assert outcomes["MG102"].status is Status.PASS, outcomes["MG102"].message
+
+
+# -- a tree inside the package (what ships in a wheel) -------------------------------------------
+
+
+def packaged_tree(root: Path, policy_tree: str | None) -> Repo:
+    """An Alembic tree inside the service package, and optionally a policy naming POLICY_TREE."""
+    files = {
+        "src/shop/__init__.py": "",
+        "src/shop/migrations/alembic.ini": "[alembic]\nscript_location = %(here)s\n",
+        "src/shop/migrations/env.py": "# alembic env\n",
+        "src/shop/migrations/script.py.mako": "",
+        "src/shop/migrations/versions/0001_baseline.py": "revision = '0001'\n",
+    }
+    if policy_tree is not None:
+        files["policies/migrations.md"] = policy(
+            f"migrations:\n  alembic: {policy_tree}\n  archived: []\n  ignore: []\n"
+        )
+    return write(root, files)
+
+
+def test_mg101_suggests_the_repositorys_own_tree(tmp_path: Path) -> None:
+    fix = MG101().check(packaged_tree(tmp_path, None))
+    assert fix is not None
+    assert "migrations:\n  alembic: src/shop/migrations\n" in fix
+
+
+def test_mg102_passes_with_the_tree_inside_the_package(tmp_path: Path) -> None:
+    assert MG102().check(packaged_tree(tmp_path, "src/shop/migrations")) is None
+
+
+def test_mg102_points_a_stale_setting_at_the_tree_that_exists(tmp_path: Path) -> None:
+    fix = MG102().check(packaged_tree(tmp_path, "migrations"))
+    assert fix == (
+        "migrations (migrations.alembic in policies/migrations.md) is not an Alembic tree: "
+        "point `alembic:` at the real one (src/shop/migrations)"
+    )

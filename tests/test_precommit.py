@@ -37,6 +37,7 @@ def test_every_required_hook_is_configured() -> None:
         "ruff-check",
         "ruff-format",
         "secrets",
+        "merge-conflicts",
         "check-github-workflows",
         "actionlint",
         "zizmor",

@@ -66,6 +66,17 @@ Files expected:
 Done when:
 """
 
+CONTRIBUTING = """# Contributing
+
+## Set up
+
+`uv run pre-commit install`, then `nox -s lint` before you push.
+
+## Pull requests
+
+Fill in the template.
+"""
+
 
 def make_repo(root: Path, **overrides: str | None) -> Path:
     files: dict[str, str | None] = {
@@ -73,6 +84,7 @@ def make_repo(root: Path, **overrides: str | None) -> Path:
         "AGENTS.md": AGENTS,
         ".github/labels.yml": LABELS,
         ".github/ISSUE_TEMPLATE/ticket.md": TICKET,
+        "CONTRIBUTING.md": CONTRIBUTING,
     }
     files.update(overrides)
     for rel, text in files.items():
@@ -93,7 +105,7 @@ def outcome(root: Path, check_id: str) -> tuple[Status, str]:
     return result.status, result.message
 
 
-@pytest.mark.parametrize("check_id", ["AGT101", "AGT102", "LBL101", "ISS101"])
+@pytest.mark.parametrize("check_id", ["AGT101", "AGT102", "CTB101", "LBL101", "ISS101"])
 def test_a_complete_repository_passes(tmp_path: Path, check_id: str) -> None:
     assert outcome(make_repo(tmp_path), check_id) == (Status.PASS, "")
 
@@ -118,6 +130,55 @@ def test_agents_naming_a_missing_govkit_command_fails(tmp_path: Path) -> None:
     status, message = outcome(tmp_path, "AGT102")
     assert status is Status.FAIL
     assert "`govkit frobnicate` is not a govkit command" in message
+
+
+def test_a_teams_own_contributing_guide_is_told_what_it_lacks(tmp_path: Path) -> None:
+    """After adoption kept the team's CONTRIBUTING.md: each missing part, with the text to merge."""
+    make_repo(tmp_path, **{"CONTRIBUTING.md": "# How we work\n\nBe kind. Run `nox`.\n"})
+    status, message = outcome(tmp_path, "CTB101")
+    assert status is Status.FAIL
+    assert "CONTRIBUTING.md does not say the local hooks (`pre-commit install`)" in message
+    assert "how pull requests work" in message
+    assert "a `nox` command" not in message  # it has one
+    assert "## Pull requests" in message
+
+
+def test_failures_on_files_kept_at_adoption_are_todos(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Files Copier kept at adoption (`kept_files` in .copier-answers.yml): what they lack is
+    listed as todo, and only other failures fail `govkit check`."""
+    make_repo(tmp_path, **{"CONTRIBUTING.md": "# How we work\n"})
+    select = ["check", str(tmp_path), "--select", "CTB101,AGT101"]
+    answers = tmp_path / ".copier-answers.yml"
+    answers.write_text("_commit: v1.0.0\nkept_files:\n- CONTRIBUTING.md\n- noxfile.py\n")
+
+    assert main(select) == 0
+    out = capsys.readouterr().out
+    assert "todo CTB101" in out
+    assert "pre-commit install" in out  # the fix is still printed
+    assert out.splitlines()[-1] == (
+        "1 of 2 checks passed or skipped, 0 failed, 1 to merge by hand into the files kept at "
+        "adoption (CONTRIBUTING.md, noxfile.py)"
+    )
+    answers.write_text("_commit: v1.0.0\nkept_files:\n- README.md\n")
+    assert main(select) == 1  # merged and dropped from the list: a failure again
+    answers.write_text("kept_files: [unclosed\n")
+    assert main(select) == 1  # an unreadable answers file keeps nothing
+
+
+@pytest.mark.parametrize("where", [".github/CONTRIBUTING.md", "docs/CONTRIBUTING.md"])
+def test_contributing_where_github_reads_it_counts(tmp_path: Path, where: str) -> None:
+    make_repo(tmp_path, **{"CONTRIBUTING.md": None, where: CONTRIBUTING})
+    assert outcome(tmp_path, "CTB101") == (Status.PASS, "")
+
+
+def test_no_contributing_guide_fails_with_the_whole_guide(tmp_path: Path) -> None:
+    make_repo(tmp_path, **{"CONTRIBUTING.md": None})
+    status, message = outcome(tmp_path, "CTB101")
+    assert status is Status.FAIL
+    assert message.startswith("Create CONTRIBUTING.md:")
+    assert "pre-commit install" in message
 
 
 @pytest.mark.parametrize(
@@ -147,7 +208,7 @@ def test_ticket_template_without_rollback_fields_fails(tmp_path: Path) -> None:
 
 
 def test_this_repository_passes_the_protocol_checks() -> None:
-    for check_id in ("AGT101", "AGT102", "LBL101", "ISS101"):
+    for check_id in ("AGT101", "AGT102", "CTB101", "LBL101", "ISS101"):
         assert outcome(ROOT, check_id) == (Status.PASS, ""), check_id
 
 

@@ -246,3 +246,96 @@ def test_sec102_fails_on_missing_or_unaudited_baseline(repo: Path) -> None:
     status, message = outcome(repo, SEC102)
     assert status is Status.FAIL
     assert "govkit secrets baseline" in message
+
+
+# --- govkit secrets adopt: the findings a repository already has when it adopts the kit --------
+
+RECORD_DOC = (
+    "# Secrets\n\n## Findings recorded at adoption\n\n"
+    "```yaml\nsecrets_adoption:\n  date: null\n  pending_review: []\n```\n"
+)
+
+
+@pytest.fixture
+def adopting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An existing repository with two old leaks, the kit's empty baseline and docs/secrets.md."""
+    git(tmp_path, "init", "-q", "-b", "master")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "deploy").mkdir()
+    leak(tmp_path, builtin_fakes()[0], "deploy/old.env")
+    leak(tmp_path, govkit_fakes()[0], "notes.md")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "secrets.md").write_text(RECORD_DOC)
+    (tmp_path / ".secrets.baseline").write_text(
+        (Path(__file__).parents[1] / "template" / ".secrets.baseline").read_text()
+    )
+    return tmp_path
+
+
+def test_adopt_records_what_is_there_and_day_one_is_green(
+    adopting: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["secrets", "scan"]) == 1  # without the record: the old leaks fail the gate
+
+    assert main(["secrets", "adopt", "--date", "2026-12-05"]) == 0
+
+    baseline = json.loads((adopting / ".secrets.baseline").read_text())
+    assert set(baseline["results"]) == {"deploy/old.env", "notes.md"}
+    assert all("is_secret" not in e for es in baseline["results"].values() for e in es)
+    record = (adopting / "docs" / "secrets.md").read_text()
+    assert record.startswith(RECORD_DOC.split("```yaml")[0])  # the prose is untouched
+    assert "date: '2026-12-05'" in record
+    assert "file: deploy/old.env, line: 3, type: AWS Access Key, hashed_secret:" in record
+    capsys.readouterr()
+    assert main(["secrets", "scan"]) == 0
+    assert "recorded at adoption (2026-12-05) await review: docs/secrets.md" in (
+        capsys.readouterr().out
+    )
+    assert main(["secrets", "audit-baseline"]) == 0
+    assert outcome(adopting, SEC102) == (Status.PASS, "")
+
+
+def test_after_adoption_only_new_secrets_fail(
+    adopting: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["secrets", "adopt"]) == 0
+    leak(adopting, builtin_fakes()[1], "new.md")
+    assert main(["secrets", "scan"]) == 1
+    out = capsys.readouterr().out
+    assert "new.md:3:" in out
+    assert "old.env" not in out
+    # Absorbing the new finding into the baseline without an audit still fails: not recorded.
+    assert main(["secrets", "baseline"]) == 0
+    assert main(["secrets", "scan"]) == 1
+    assert "new.md:3:" in capsys.readouterr().out
+    assert outcome(adopting, SEC102)[0] is Status.FAIL
+
+
+def test_adopt_leaves_a_baseline_with_entries_alone(
+    adopting: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entry = {"type": "Secret Keyword", "hashed_secret": "1" * 40, "line_number": 2}
+    set_results(adopting, {"a.py": [entry]})
+    before = (adopting / ".secrets.baseline").read_text()
+    assert main(["secrets", "adopt"]) == 0
+    assert "already records 1 entries: left as it is" in capsys.readouterr().out
+    assert (adopting / ".secrets.baseline").read_text() == before
+    assert (adopting / "docs" / "secrets.md").read_text() == RECORD_DOC
+
+
+def test_adopt_without_a_record_block_writes_nothing(
+    adopting: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (adopting / "docs" / "secrets.md").write_text("# Secrets\n")
+    before = (adopting / ".secrets.baseline").read_text()
+    assert main(["secrets", "adopt"]) == 2
+    assert "secrets_adoption:" in capsys.readouterr().err
+    assert (adopting / ".secrets.baseline").read_text() == before
+
+
+def test_the_stamped_docs_secrets_md_holds_an_empty_record() -> None:
+    from govkit.secrets.adoption import read_adoption
+
+    text = (Path(__file__).parents[1] / "template" / "docs" / "secrets.md.jinja").read_text()
+    adoption = read_adoption(text)
+    assert (adoption.date, adoption.pending) == (None, frozenset())

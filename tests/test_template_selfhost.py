@@ -57,6 +57,7 @@ NOT_SHARED: dict[str, str] = {
     "runbooks/service-degraded.md": "the kit's runbooks are real (api-degraded, ml-sync-delayed)",
     "policies/migrations.md": "the kit's policy also covers archived legacy folders in depth",
     "policies/error-contract.md": "the kit's contract lists the reference app's domain codes",
+    "docs/secrets.md": "the kit's also documents govkit's own plugins and their tests",
 }
 
 

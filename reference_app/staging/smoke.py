@@ -3,7 +3,9 @@
     cd reference_app && python -m staging.smoke [--database-url URL] [--products N]
     nox -s staging_smoke
 
-Setup, in release order: recreate the PostgreSQL database ``staging_smoke`` (STAGING_DATABASE_URL,
+Setup, in release order: install the service into a fresh environment with the Dockerfile's own
+``uv sync`` line (staging/shipping.py: what the image ships, never the development environment),
+recreate the PostgreSQL database ``staging_smoke`` (STAGING_DATABASE_URL,
 else TEST_DATABASE_URL's server, else postgres@127.0.0.1:5432), start `pricing-service
 fake-marketplace` over https with a certificate from a throwaway CA made here (the service trusts
 it through ML_CA_BUNDLE: staging keeps its https-only rule for ML_API_BASE_URL), `migrate`,
@@ -51,6 +53,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import make_url
 
 from pricing_service.settings import Settings
+from staging.shipping import install_as_the_image_does
 from staging.stack import (
     Child,
     SmokeError,
@@ -142,6 +145,8 @@ def answers(url: str, verify: ssl.SSLContext | bool = True) -> Callable[[], bool
 def running_stack(database_url: str, products: int, workdir: Path) -> Iterator[Stack]:
     """Set everything up in release order; stop every child process on the way out."""
     with ExitStack() as cleanup:
+        program = install_as_the_image_does(workdir / "image-env")
+        say(f"setup  {program}: installed by the Dockerfile's own `uv sync` line")
         recreate_database(database_url)
         say(f"setup  database {redacted(database_url)} recreated")
         tls = make_tls_files(workdir)
@@ -175,6 +180,7 @@ def running_stack(database_url: str, products: int, workdir: Path) -> Iterator[S
             }
         )
         fake = Child.start(
+            program,
             "fake-marketplace",
             [
                 "fake-marketplace",
@@ -200,10 +206,11 @@ def running_stack(database_url: str, products: int, workdir: Path) -> Iterator[S
         )
         say(f"setup  fake marketplace at {fake_url} (certificate from a throwaway CA)")
 
-        run_cli(["migrate"], staging_env, workdir, timeout=180)
+        run_cli(program, ["migrate"], staging_env, workdir, timeout=180)
         say("setup  pricing-service migrate")
         password = secrets.token_urlsafe(18)
         run_cli(
+            program,
             [
                 "users",
                 "create",
@@ -218,11 +225,12 @@ def running_stack(database_url: str, products: int, workdir: Path) -> Iterator[S
             stdin=password + "\n",
         )
         say(f"setup  pricing-service users create {USER_EMAIL} (pricing_manager)")
-        run_cli(["seed", "--products", str(products)], staging_env, workdir)
+        run_cli(program, ["seed", "--products", str(products)], staging_env, workdir)
         say(f"setup  pricing-service seed --products {products}")
 
         # Only the API shares a metrics directory; a worker elsewhere has its own process.
         serve = Child.start(
+            program,
             "serve",
             ["serve", "--port", str(api_port), "--workers", str(API_WORKERS)],
             staging_env | {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)},
@@ -240,7 +248,11 @@ def running_stack(database_url: str, products: int, workdir: Path) -> Iterator[S
         say(f"setup  pricing-service serve --workers {API_WORKERS} at {api_url}")
         worker_metrics_port = pick_port()
         worker = Child.start(
-            "worker", ["worker", "--metrics-port", str(worker_metrics_port)], staging_env, workdir
+            program,
+            "worker",
+            ["worker", "--metrics-port", str(worker_metrics_port)],
+            staging_env,
+            workdir,
         )
         children.append(worker)
         wait_until(

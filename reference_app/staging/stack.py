@@ -13,7 +13,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -190,15 +189,8 @@ def port_is_closed(port: int) -> bool:
         return True
 
 
-def pricing_service() -> str:
-    """The `pricing-service` entry point of the environment running this script."""
-    beside = Path(sys.executable).parent / "pricing-service"
-    if not beside.exists():
-        raise SmokeError("pricing-service is not installed: run `uv sync --all-packages` first")
-    return str(beside)
-
-
 def run_cli(
+    program: Path,
     args: Sequence[str],
     env: Mapping[str, str],
     cwd: Path,
@@ -206,10 +198,10 @@ def run_cli(
     stdin: str | None = None,
     timeout: float = 120.0,
 ) -> str:
-    """Run a `pricing-service` command to completion: its stdout, or SmokeError (last line)."""
+    """Run PROGRAM (a `pricing-service`) to completion: its stdout, or SmokeError (last line)."""
     try:
         result = subprocess.run(  # noqa: S603  # our own entry point, arguments from this script
-            [pricing_service(), *args],
+            [str(program), *args],
             env=dict(env),
             cwd=cwd,
             input=stdin,
@@ -239,11 +231,14 @@ class Child:
     log_path: Path
 
     @classmethod
-    def start(cls, name: str, args: Sequence[str], env: Mapping[str, str], cwd: Path) -> Child:
+    def start(
+        cls, program: Path, name: str, args: Sequence[str], env: Mapping[str, str], cwd: Path
+    ) -> Child:
+        """Start PROGRAM (a `pricing-service`) with ARGS; its output goes to CWD/NAME.log."""
         log_path = cwd / f"{name}.log"
         with log_path.open("wb") as log:  # the child keeps its own descriptor
             process = subprocess.Popen(  # noqa: S603  # our own entry point and arguments
-                [pricing_service(), *args],
+                [str(program), *args],
                 env=dict(env),
                 cwd=cwd,
                 stdin=subprocess.DEVNULL,

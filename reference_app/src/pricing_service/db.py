@@ -10,6 +10,7 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from functools import partial
+from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -32,9 +33,8 @@ from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 from sqlalchemy.util.concurrency import await_
 from sqlalchemy.util.queue import AsyncAdaptedQueue, Empty
 
-from pricing_service.settings import APP_ROOT
-
-ALEMBIC_INI = APP_ROOT / "alembic.ini"
+# The Alembic environment and revisions ship inside the package, so an installed wheel migrates.
+ALEMBIC_INI = Path(str(resources.files("pricing_service") / "migrations" / "alembic.ini"))
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -236,7 +236,6 @@ def alembic_config(database_url: str, token_encryption_keys: Sequence[str] = ())
     """Alembic's configuration for ``database_url``. Revisions that seal stored secrets (0007)
     read ``token_encryption_keys`` (TOKEN_ENCRYPTION_KEYS, newest first) when rows need them."""
     config = Config(str(ALEMBIC_INI))
-    config.set_main_option("script_location", str(APP_ROOT / "migrations"))
     config.attributes["database_url"] = database_url
     config.attributes["token_encryption_keys"] = tuple(token_encryption_keys)
     return config

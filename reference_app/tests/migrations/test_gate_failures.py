@@ -19,13 +19,13 @@ from pytest_alembic.plugin.error import AlembicTestFailure
 from pytest_alembic.tests import test_model_definitions_match_ddl, test_single_head_revision
 from sqlalchemy import Engine, MetaData, text
 
-from pricing_service.db import NAMING_CONVENTION, Base
+from pricing_service.db import ALEMBIC_INI, NAMING_CONVENTION, Base
 from pricing_service.settings import APP_ROOT
 from tests.migrations.conftest import gate_config
 from tests.migrations.offline_sql import revision_sql
 from tests.migrations.schema import unnamed_constraints
 
-MIGRATIONS = APP_ROOT / "migrations"
+MIGRATIONS = ALEMBIC_INI.parent
 SQUAWK_CONFIG = APP_ROOT / ".squawk.toml"
 
 

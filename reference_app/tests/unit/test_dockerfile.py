@@ -10,6 +10,10 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+from staging.shipping import dockerfile_install
+from staging.stack import SmokeError
+
 from pricing_service.cli import build_parser
 
 APP_ROOT = Path(__file__).resolve().parents[2]
@@ -67,3 +71,27 @@ def test_entrypoint_and_commands_are_real() -> None:
 def test_healthcheck_probes_liveness() -> None:
     [healthcheck] = instructions("HEALTHCHECK")
     assert "/health/live" in healthcheck
+
+
+def test_the_smoke_installs_what_the_image_installs() -> None:
+    """`nox -s staging_smoke` runs the Dockerfile's own last `uv sync` line (staging/shipping.py):
+    the service as a wheel (non-editable), from the lock, without development tools."""
+    command, settings = dockerfile_install(DOCKERFILE.read_text())
+    assert command[:2] == ["uv", "sync"]
+    assert {"--locked", "--no-dev", "--no-editable"} <= set(command)
+    assert command[command.index("--package") + 1] == "pricing-service"
+    assert "--no-install-workspace" not in command  # the layer that installs the service itself
+    assert settings["UV_COMPILE_BYTECODE"] == "1"
+    assert "UV_PROJECT_ENVIRONMENT" not in settings  # the smoke's own fresh folder instead
+
+
+def test_the_runtime_stage_holds_only_the_environment() -> None:
+    """Nothing from the source tree reaches the image: the wheel carries the migrations."""
+    runtime = DOCKERFILE.read_text().split(" AS runtime", 1)[1]
+    copies = [c for c in re.findall(r"^COPY\s+(.*)$", runtime, re.MULTILINE)]
+    assert copies == ["--from=build --chown=pricing:pricing /app/.venv /app/.venv"]
+
+
+def test_a_dockerfile_without_an_install_line_is_refused() -> None:
+    with pytest.raises(SmokeError, match="no `RUN uv sync"):
+        dockerfile_install("FROM python:3.11.14-slim\nRUN pip install pricing-service\n")

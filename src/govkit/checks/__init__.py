@@ -20,6 +20,7 @@ MODULES: tuple[str, ...] = (
     "workflows",
     "secrets",
     "migrations",
+    "conflicts",
 )
 
 

@@ -3,7 +3,7 @@
 The policy, ``policies/migrations.md``, ends with a fenced YAML block that these checks read::
 
     migrations:
-      alembic: reference_app/migrations   # the one Alembic tree
+      alembic: src/app/migrations         # the one Alembic tree
       archived: [backend/sql]             # legacy folders, read-only
       ignore: [template/**]               # folders that are not this repository's migrations
 
@@ -51,7 +51,7 @@ NOTE = "ARCHIVED.md"
 _MANIFEST_LINE = re.compile(r"^([0-9a-fA-F]{64}) [ *](.+)$")
 SETTINGS_SNIPPET = """```yaml
 migrations:
-  alembic: reference_app/migrations
+  alembic: {tree}
   archived: []
   ignore: []
 ```"""
@@ -95,6 +95,22 @@ def read_settings(text: str) -> Settings | str:
     return "no ```yaml block with a `migrations:` key"
 
 
+def alembic_trees(repo: Repo) -> list[str]:
+    """Folders holding an Alembic environment (env.py beside script.py.mako), wherever they are:
+    at the root, under a service folder, or inside a package that ships them."""
+    return sorted(
+        path.removesuffix("/env.py")
+        for path in repo.files
+        if path.endswith("/env.py") and repo.exists(path.removesuffix("env.py") + "script.py.mako")
+    )
+
+
+def settings_snippet(repo: Repo) -> str:
+    """The settings block to paste, naming this repository's Alembic tree when there is one."""
+    trees = alembic_trees(repo)
+    return SETTINGS_SNIPPET.format(tree=trees[0] if trees else "migrations")
+
+
 def _clean(path: str) -> str:
     return path.strip().removeprefix("./").rstrip("/")
 
@@ -134,7 +150,7 @@ class MG101(Check):
                 f"Write {POLICY} (the Alembic-first policy) with the sections "
                 + ", ".join(f"'## {s}'" for s in SECTIONS)
                 + ", ending with:\n"
-                + SETTINGS_SNIPPET
+                + settings_snippet(repo)
             )
         missing = _markdown.missing(text, SECTIONS)
         if missing:
@@ -142,7 +158,7 @@ class MG101(Check):
         found = read_settings(text)
         if isinstance(found, str):
             return f"Fix the settings of {POLICY} ({found}); end the policy with:\n" + (
-                SETTINGS_SNIPPET
+                settings_snippet(repo)
             )
         return None
 
@@ -160,10 +176,13 @@ class MG102(Check):
         settings = _settings(repo)
         tree = settings.alembic
         if not repo.exists(f"{tree}/env.py") or not (repo.root / tree / "versions").is_dir():
-            return (
-                f"{tree} (migrations.alembic in {POLICY}) is not an Alembic tree: create it with "
-                f"`alembic init {tree}` (env.py and versions/), or point `alembic:` at the real one"
+            found = [t for t in alembic_trees(repo) if t != tree]
+            where = (
+                f"point `alembic:` at the real one ({', '.join(found)})"
+                if found
+                else f"create it with `alembic init {tree}` (env.py and versions/)"
             )
+            return f"{tree} (migrations.alembic in {POLICY}) is not an Alembic tree: {where}"
         strays = _stray_folders(repo, settings)
         if not strays:
             return None

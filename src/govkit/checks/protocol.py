@@ -1,5 +1,6 @@
 """The contributor and AI-agent protocol (seed's AI Execution Protocol and PR Output Contract):
-AGENTS.md whose commands exist, labels as code, and the ticket template."""
+AGENTS.md whose commands exist, a CONTRIBUTING.md that says how to work, labels as code, and the
+ticket template."""
 
 from __future__ import annotations
 
@@ -18,6 +19,29 @@ from govkit.repo import Repo
 
 AGENTS_FILE = "AGENTS.md"
 AGENTS_SECTIONS = ("Read first", "Run", "Never without an ADR", "Report evidence")
+# Where GitHub shows a contributing guide from, in its order of preference.
+CONTRIBUTING_FILES = ("CONTRIBUTING.md", ".github/CONTRIBUTING.md", "docs/CONTRIBUTING.md")
+# What a contributor must learn there: (what is missing, how to tell it is there, the text to add).
+CONTRIBUTING_NEEDS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    (
+        "the local hooks (`pre-commit install`)",
+        re.compile(r"pre-commit install"),
+        "## Set up\n\n```bash\npython3 -m pip install nox uv pre-commit\npre-commit install"
+        "    # the secrets, conflict and workflow hooks\n```",
+    ),
+    (
+        "the gates to run before pushing (a `nox` command)",
+        re.compile(r"`nox(?: [^`]*)?`|^\s*(?:uvx? )?nox\b", re.M),
+        "## Before you push\n\nRun the gate CI runs: `nox` (`nox -l` lists the sessions).",
+    ),
+    (
+        "how pull requests work (a '## Pull requests' section)",
+        re.compile(r"^#{1,6}\s+.*pull requests?", re.M | re.I),
+        "## Pull requests\n\nOne ticket per pull request; fill in the template (scope, validation "
+        "with the exact commands, risk, rollback); the default branch requires the CI checks "
+        "and a code-owner approval.",
+    ),
+)
 TICKET_TEMPLATE = ".github/ISSUE_TEMPLATE/ticket.md"
 # The seed's tracking template plus the kanban card's fields; `govkit audit --backlog` writes them.
 TICKET_FIELDS = (
@@ -100,7 +124,7 @@ class AGT102(Check):
     effort = "S"
     ticket = "T15"
     requires = frozenset({"AGT101"})
-    files_expected = (AGENTS_FILE,)
+    files_expected = (AGENTS_FILE, "noxfile.py")
 
     def check(self, repo: Repo) -> str | None:
         noxfile = repo.text("noxfile.py")
@@ -147,6 +171,36 @@ class AGT102(Check):
                 *wrong,
                 "Name only commands that exist: check with `nox -l` and "
                 "`govkit --help`, or add the session/command first.",
+            ]
+        )
+
+
+class CTB101(Check):
+    """CONTRIBUTING.md says how to set up the hooks, which gates to run, how pull requests work"""
+
+    family = "docs"
+    severity = "P2"
+    effort = "S"
+    ticket = "T15"
+    files_expected = (CONTRIBUTING_FILES[0],)
+
+    def check(self, repo: Repo) -> str | None:
+        found = next((f for f in CONTRIBUTING_FILES if repo.exists(f)), None)
+        if found is None:
+            return f"Create {CONTRIBUTING_FILES[0]}:\n" + "\n\n".join(
+                text for _, _, text in CONTRIBUTING_NEEDS
+            )
+        text = repo.text(found) or ""
+        missing = [
+            (what, add) for what, pattern, add in CONTRIBUTING_NEEDS if not pattern.search(text)
+        ]
+        if not missing:
+            return None
+        return "\n".join(
+            [
+                f"{found} does not say " + "; nor ".join(w for w, _ in missing) + ".",
+                "Merge in (the kit's stamped CONTRIBUTING.md has each):",
+                "\n\n".join(add for _, add in missing),
             ]
         )
 

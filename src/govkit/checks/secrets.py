@@ -9,6 +9,7 @@ import yaml
 from govkit.checks.base import Check
 from govkit.repo import Repo
 from govkit.secrets import DEFAULT_BASELINE, baseline_problems
+from govkit.secrets.adoption import AdoptionError, adoption_of
 
 PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 _SCANNERS = ("govkit secrets scan", "detect-secrets-hook")
@@ -38,12 +39,12 @@ class SEC101(Check):
             return f"{PRE_COMMIT_CONFIG} is not valid YAML: {str(error).splitlines()[0]}"
         if config is None:
             return f"Create {PRE_COMMIT_CONFIG} with a secrets hook:\n{HOOK_SNIPPET}"
-        if any(_scans_secrets(hook) for hook in _hooks(config)):
+        if any(_scans_secrets(hook) for hook in hooks(config)):
             return None
         return f"{PRE_COMMIT_CONFIG} has no secrets hook. Add:\n{HOOK_SNIPPET}"
 
 
-def _hooks(config: Any) -> list[dict[str, Any]]:
+def hooks(config: Any) -> list[dict[str, Any]]:
     repos = config.get("repos") if isinstance(config, dict) else None
     return [
         hook
@@ -76,7 +77,11 @@ class SEC102(Check):
             return f"Create {DEFAULT_BASELINE}: `govkit secrets baseline`, then commit it"
         if not isinstance(baseline, dict) or not isinstance(baseline.get("results"), dict):
             return f"{DEFAULT_BASELINE} is not a detect-secrets baseline: `govkit secrets baseline`"
-        problems = baseline_problems(baseline)
+        try:
+            pending = adoption_of(repo.root).pending
+        except AdoptionError as error:
+            return str(error)
+        problems = baseline_problems(baseline, pending)
         if not problems:
             return None
         lines = [f"  {finding} ({problem})" for finding, problem in problems]

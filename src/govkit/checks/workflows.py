@@ -497,6 +497,7 @@ class GH108(Check):
     severity = "P1"
     ticket = "T17"
     requires = frozenset({"GH100"})
+    files_expected = (CI_WORKFLOW, "noxfile.py")
 
     def check(self, repo: Repo) -> str | None:
         sessions = _noxfile_sessions(repo)
@@ -522,6 +523,7 @@ class GH109(Check):
     severity = "P1"
     ticket = "T17"
     requires = frozenset({"GH100"})
+    files_expected = (CI_WORKFLOW, "noxfile.py")
 
     def check(self, repo: Repo) -> str | None:
         defaults = sorted(name for name, default in _noxfile_sessions(repo).items() if default)

@@ -1,13 +1,22 @@
-"""``govkit check PATH``: run every repository check and fail on any failure."""
+"""``govkit check PATH``: run every repository check and fail on any failure.
+
+Files the repository had before it adopted the kit are kept by Copier and recorded as
+``kept_files`` in its ``.copier-answers.yml``: a failing check that reads one of them (its
+``files_expected``) is listed as ``todo``, what to merge by hand, and does not fail the run.
+Drop a file from ``kept_files`` once it is merged, and its checks fail again.
+"""
 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import sys
 from pathlib import Path
 from typing import Any
 
-from govkit.checks import Status, all_checks, run_checks
+import yaml
+
+from govkit.checks import Check, Status, all_checks, run_checks
 from govkit.errors import UsageError
 from govkit.repo import Repo
 
@@ -38,17 +47,42 @@ def handle(args: argparse.Namespace) -> int:
     unknown = sorted(set(_ids(args.select) + _ids(args.ignore)) - known)
     if unknown:
         raise UsageError(f"unknown check id(s): {', '.join(unknown)}")
+    kept = kept_at_adoption(root)
     outcomes = run_checks(Repo(root), checks, select=_ids(args.select), ignore=_ids(args.ignore))
-    failed = 0
+    failed = todo = 0
     for outcome in outcomes:
-        if outcome.status is Status.FAIL:
+        mark = _MARK[outcome.status]
+        if outcome.status is Status.FAIL and _reads_any(outcome.check, kept):
+            mark = "todo"
+            todo += 1
+        elif outcome.status is Status.FAIL:
             failed += 1
         if args.quiet and outcome.status is not Status.FAIL:
             continue
-        line = f"{_MARK[outcome.status]:4} {outcome.check.id():8} {outcome.check.title()}"
-        sys.stdout.write(line + "\n")
+        sys.stdout.write(f"{mark:4} {outcome.check.id():8} {outcome.check.title()}\n")
         if outcome.message:
             sys.stdout.write("".join(f"       {m}\n" for m in outcome.message.splitlines()))
     total = len(outcomes)
-    sys.stdout.write(f"{total - failed} of {total} checks passed or skipped, {failed} failed\n")
+    summary = f"{total - failed - todo} of {total} checks passed or skipped, {failed} failed"
+    if kept:
+        summary += f", {todo} to merge by hand into the files kept at adoption ({', '.join(kept)})"
+    sys.stdout.write(summary + "\n")
     return 1 if failed else 0
+
+
+ANSWERS_FILE = ".copier-answers.yml"
+
+
+def kept_at_adoption(root: Path) -> list[str]:
+    """The `kept_files` Copier recorded when the repository adopted the kit (none if unreadable)."""
+    try:
+        answers = yaml.safe_load((root / ANSWERS_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []
+    kept = answers.get("kept_files") if isinstance(answers, dict) else None
+    return [f for f in kept if isinstance(f, str)] if isinstance(kept, list) else []
+
+
+def _reads_any(check: type[Check], files: list[str]) -> bool:
+    """Whether the check reads one of FILES (its files_expected may hold glob patterns)."""
+    return any(fnmatch.fnmatchcase(f, pattern) for f in files for pattern in check.files_expected)

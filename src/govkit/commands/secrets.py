@@ -1,4 +1,4 @@
-"""``govkit secrets``: the secrets gate (scan, audit-baseline) and the baseline refresh.
+"""``govkit secrets``: the secrets gate (scan, audit-baseline), the baseline refresh, adoption.
 
 ``scan`` is what the pre-commit hook and ``nox -s secrets`` both run; run every command
 from the repository root, where ``.secrets.baseline`` lives.
@@ -7,6 +7,7 @@ from the repository root, where ``.secrets.baseline`` lives.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from govkit.secrets import (
     tracked_files,
     write_baseline,
 )
+from govkit.secrets.adoption import RECORD, Adoption, AdoptionError, adoption_of, with_record
 
 _NEW_FINDINGS_FIX = """\
 Fix each one: delete the secret and rotate it (once pushed, it is leaked). For a false
@@ -71,6 +73,20 @@ def register(subparsers: Any) -> None:
     _baseline_option(baseline_parser)
     baseline_parser.set_defaults(handler=handle_baseline)
 
+    adopt_parser = commands.add_parser(
+        "adopt",
+        help="record the potential secrets a repository already has when it adopts the kit",
+        description=f"When the baseline is empty: scan every tracked file, record each finding "
+        f"in the baseline (unaudited) and list it in {RECORD} for review. The gate lets the "
+        "listed entries through until they are audited, so only new findings fail. A baseline "
+        "that already has entries is left as it is.",
+    )
+    _baseline_option(adopt_parser)
+    adopt_parser.add_argument(
+        "--date", default=None, help="date written on the record (default: today, UTC)"
+    )
+    adopt_parser.set_defaults(handler=handle_adopt)
+
 
 def _baseline_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -88,8 +104,30 @@ def _load(path: Path) -> dict[str, Any]:
         raise UsageError(str(error)) from error
 
 
-def _report_problems(baseline: dict[str, Any], path: Path) -> int:
-    problems = baseline_problems(baseline)
+def _adoption(path: Path) -> Adoption:
+    """The adoption record of the repository whose baseline is PATH."""
+    try:
+        return adoption_of(path.parent)
+    except AdoptionError as error:
+        raise UsageError(str(error)) from error
+
+
+def _pending_note(baseline: dict[str, Any], adoption: Adoption) -> str:
+    """What is still to review from the adoption, or nothing."""
+    pending = sum(
+        1
+        for filename, entries in baseline["results"].items()
+        for entry in entries
+        if "is_secret" not in entry
+        and (filename, str(entry.get("hashed_secret"))) in adoption.pending
+    )
+    if not pending:
+        return ""
+    return f"; {pending} recorded at adoption ({adoption.date}) await review: {RECORD}"
+
+
+def _report_problems(baseline: dict[str, Any], path: Path, adoption: Adoption) -> int:
+    problems = baseline_problems(baseline, adoption.pending)
     if problems:
         sys.stdout.write(f"{path}: entries that block the gate (file:line: type):\n")
         for finding, problem in problems:
@@ -110,22 +148,31 @@ def handle_scan(args: argparse.Namespace) -> int:
         files = list(args.files) or tracked_files()
     except BaselineError as error:
         raise UsageError(str(error)) from error
+    adoption = _adoption(args.baseline)
     findings = scan(files, baseline, str(args.baseline))
     if findings:
         _report_findings(findings, args.baseline)
-    problems = _report_problems(baseline, args.baseline)
+    problems = _report_problems(baseline, args.baseline, adoption)
     if findings or problems:
         return 1
-    sys.stdout.write(f"secrets: {len(files)} files scanned, nothing outside {args.baseline}\n")
+    sys.stdout.write(
+        f"secrets: {len(files)} files scanned, nothing outside {args.baseline}"
+        f"{_pending_note(baseline, adoption)}\n"
+    )
     return 0
 
 
 def handle_audit(args: argparse.Namespace) -> int:
     baseline = _load(args.baseline)
-    if _report_problems(baseline, args.baseline):
+    adoption = _adoption(args.baseline)
+    if _report_problems(baseline, args.baseline, adoption):
         return 1
     count = sum(len(entries) for entries in baseline["results"].values())
-    sys.stdout.write(f"{args.baseline}: {count} entries, all audited as false positives\n")
+    pending = _pending_note(baseline, adoption)
+    if pending:
+        sys.stdout.write(f"{args.baseline}: {count} entries, the others audited{pending}\n")
+    else:
+        sys.stdout.write(f"{args.baseline}: {count} entries, all audited as false positives\n")
     return 0
 
 
@@ -139,9 +186,47 @@ def handle_baseline(args: argparse.Namespace) -> int:
     data = create_baseline(files, old, str(path))
     write_baseline(path, data)
     count = sum(len(entries) for entries in data["results"].values())
-    unaudited = len(baseline_problems(data))
+    unaudited = len(baseline_problems(data, _adoption(path).pending))
     sys.stdout.write(
         f"{path}: {count} entries written, {unaudited} to audit "
         f"(`uv run detect-secrets audit {path}`)\n"
     )
     return 0
+
+
+def handle_adopt(args: argparse.Namespace) -> int:
+    path: Path = args.baseline
+    old = _load(path) if path.exists() else None
+    if old is not None and old["results"]:
+        count = sum(len(entries) for entries in old["results"].values())
+        sys.stdout.write(f"{path} already records {count} entries: left as it is\n")
+        return 0
+    try:
+        files = tracked_files(path.parent)
+    except BaselineError as error:
+        raise UsageError(f"{error}; run `git init && git add -A`, then adopt") from error
+    data = create_baseline(files, old, str(path))
+    count = sum(len(entries) for entries in data["results"].values())
+    if not count:
+        if old is None:
+            write_baseline(path, data)
+        sys.stdout.write(f"secrets: no potential secret in {len(files)} files; {path} is empty\n")
+        return 0
+    record = path.parent / RECORD
+    try:
+        text = with_record(record.read_text(encoding="utf-8"), args.date or _today(), data)
+    except OSError as error:
+        raise UsageError(f"{record}: {error.strerror}; stamp it from the kit first") from error
+    except AdoptionError as error:
+        raise UsageError(str(error)) from error
+    write_baseline(path, data)  # both files are computed before either is written
+    record.write_text(text, encoding="utf-8")
+    sys.stdout.write(
+        f"{path}: {count} potential secrets already in the repository recorded, unaudited, and "
+        f"listed in {RECORD} for review; the gate lets them through until then\n"
+    )
+    return 0
+
+
+def _today() -> str:
+    return dt.datetime.now(dt.UTC).date().isoformat()

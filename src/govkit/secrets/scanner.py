@@ -65,14 +65,21 @@ def load_baseline(path: Path) -> dict[str, Any]:
     return upgraded
 
 
-def baseline_problems(baseline: dict[str, Any]) -> list[tuple[Finding, str]]:
-    """Baseline entries that must not be there: audited as a real secret, or never audited."""
+def baseline_problems(
+    baseline: dict[str, Any], pending: frozenset[tuple[str, str]] = frozenset()
+) -> list[tuple[Finding, str]]:
+    """Baseline entries that must not be there: audited as a real secret, or never audited.
+
+    ``pending`` holds the (file, hashed secret) pairs recorded at adoption and not yet reviewed
+    (:mod:`govkit.secrets.adoption`): unaudited, they are let through.
+    """
     problems: list[tuple[Finding, str]] = []
     for filename, entries in sorted(baseline.get("results", {}).items()):
         for entry in entries:
             finding = Finding(filename, int(entry.get("line_number", 0)), str(entry.get("type")))
             if "is_secret" not in entry:
-                problems.append((finding, "not audited"))
+                if (filename, str(entry.get("hashed_secret"))) not in pending:
+                    problems.append((finding, "not audited"))
             elif entry["is_secret"] is not False:
                 problems.append((finding, "audited as a real secret"))
     return sorted(problems)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine, pool
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from pricing_service.db import Base, sync_url
 from pricing_service.models import import_all_models
@@ -49,10 +49,16 @@ def run_offline() -> None:
 
 
 def run_online() -> None:
-    connectable = config.attributes.get("connection")
-    if connectable is None:
-        connectable = create_engine(url, poolclass=pool.NullPool, hide_parameters=True)
-    with connectable.connect() if hasattr(connectable, "connect") else connectable as connection:
+    given = config.attributes.get("connection")  # pytest-alembic hands over its own
+    if isinstance(given, Connection):
+        run_on(given)
+        return
+    engine = (
+        given
+        if isinstance(given, Engine)
+        else create_engine(url, poolclass=pool.NullPool, hide_parameters=True)
+    )
+    with engine.connect() as connection:
         run_on(connection)
 
 
