@@ -196,6 +196,10 @@ class Measurement:
     requests: int
     non_2xx: int
     socket_errors: int
+    # CPU of the server's worker processes, and of the database's backends serving them, per
+    # request during the run: steadier than req/s when other processes share the cores.
+    server_cpu_us: float = 0.0
+    database_cpu_us: float = 0.0
 
     @property
     def errors(self) -> int:
@@ -236,6 +240,33 @@ def parse_wrk_line(line: str) -> Measurement:
         non_2xx=int(errors["status"]),  # wrk counts responses with status >= 400 here
         socket_errors=sum(int(errors[k]) for k in ("connect", "read", "write", "timeout")),
     )
+
+
+# --- CPU per request ------------------------------------------------------------------------
+
+
+def cpu_seconds(pids: Sequence[int]) -> float:
+    """User + system CPU the processes have used so far (those that still exist)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (proc(5))
+    return total / ticks
+
+
+def backend_pids(database_url: str) -> list[int]:
+    """PostgreSQL's server processes connected to this database (not ours: we are not)."""
+    url = make_url(database_url).set(drivername="postgresql")
+    with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [int(row[0]) for row in rows]
 
 
 # --- profiles (py-spy) -------------------------------------------------------------------------

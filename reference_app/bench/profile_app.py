@@ -34,9 +34,8 @@ from sqlalchemy import create_engine, insert, select
 from starlette.types import ASGIApp, Message
 
 from pricing_service.auth.models import RefreshFamily, User
-from pricing_service.auth.session_cache import listener_conninfo
 from pricing_service.auth.tokens import TokenCodec, TokenType, new_session_id
-from pricing_service.db import sync_url
+from pricing_service.db import driver_conninfo, sync_url
 from pricing_service.main import create_app
 from pricing_service.pricing.schemas import PRODUCT_FIELDS, product_json
 from pricing_service.settings import load_settings
@@ -117,7 +116,7 @@ def raw_page_app(database_url: str) -> ASGIApp:
     One connection, the same query and JSON members, orjson; no framework, no pool, no auth,
     no SQLAlchemy. What the service spends above this row is its stack's cost.
     """
-    conninfo = listener_conninfo(database_url)
+    conninfo = driver_conninfo(database_url)
     columns = ", ".join(PRODUCT_FIELDS)
     query = f"SELECT {columns} FROM products ORDER BY id LIMIT 51"  # noqa: S608 - constants
     connection: psycopg.AsyncConnection[Any] | None = None

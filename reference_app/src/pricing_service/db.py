@@ -8,15 +8,18 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
+import psycopg
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from fastapi import Depends, Request
+from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import MetaData, event, exc, make_url, text
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.ext.asyncio import (
@@ -60,6 +63,11 @@ def sync_url(database_url: str) -> URL:
     if url.get_backend_name() == "sqlite":
         return url.set(drivername="sqlite")
     return url.set(drivername="postgresql+psycopg")
+
+
+def driver_conninfo(database_url: str) -> str:
+    """The libpq URL of a PostgreSQL database, for psycopg itself (no SQLAlchemy suffix)."""
+    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -160,6 +168,42 @@ def create_engine(database_url: str) -> AsyncEngine:
     for returned in ("connect", "checkin"):
         event.listen(pool, returned, _remember_return)
     return engine
+
+
+# The driver's own pool for the hottest reads (ADR 0012), beside the engine's pool of 20: a read
+# holds a connection for one statement, a fraction of a millisecond, so few are enough.
+READ_POOL_SIZE = 8
+READ_POOL_TIMEOUT_SECONDS = 10.0
+DriverPool = AsyncConnectionPool[psycopg.AsyncConnection[tuple[Any, ...]]]
+
+
+@asynccontextmanager
+async def driver_pool(database_url: str) -> AsyncIterator[DriverPool | None]:
+    """psycopg's pool on PostgreSQL, for the app's life; None on other databases.
+
+    Autocommit (reads only), prepared statements from the first use, and TimeZone UTC, so
+    timestamps come back in UTC whatever the server's setting. Connections open in the
+    background: a database that is down at startup fails requests, not the startup. A request
+    waits at most ``READ_POOL_TIMEOUT_SECONDS`` for a connection. Dead connections are not
+    pinged for: ``pricing.reads`` retries a read once when its connection turns out broken.
+    """
+    if make_url(database_url).get_backend_name() != "postgresql":
+        yield None
+        return
+    pool: DriverPool = AsyncConnectionPool(
+        driver_conninfo(database_url),
+        kwargs={"autocommit": True, "prepare_threshold": 0, "options": "-c TimeZone=UTC"},
+        min_size=READ_POOL_SIZE,
+        max_size=READ_POOL_SIZE,
+        timeout=READ_POOL_TIMEOUT_SECONDS,
+        name="reads",
+        open=False,
+    )
+    await pool.open(wait=False)
+    try:
+        yield pool
+    finally:
+        await pool.close()
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

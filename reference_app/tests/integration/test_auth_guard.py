@@ -9,7 +9,9 @@ from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 
 from pricing_service.auth.dependencies import require
-from pricing_service.auth.permissions import Permission
+from pricing_service.auth.models import User
+from pricing_service.auth.permissions import Permission, permissions_for
+from pricing_service.auth.schemas import Me
 from pricing_service.auth.session_cache import Principal
 from pricing_service.main import create_app
 from pricing_service.settings import Settings
@@ -53,3 +55,21 @@ def test_route_walk_sees_new_routes_and_fills_path_parameters(settings: Settings
     assert ("GET", "/api/probe/open") in found  # JWT-11 would report it: it answers 200
     with TestClient(_app_with_probe_routes(settings)) as client:
         assert client.get("/api/probe/open").status_code == 200
+
+
+def test_me_answers_the_documented_body(
+    client: TestClient, make_user: Callable[..., User], auth_headers: Callable[..., dict[str, str]]
+) -> None:
+    """GET /api/auth/me renders its body itself (orjson); it is ``Me``'s JSON, byte for byte."""
+    user = make_user(email="ñandú@example.com", role="pricing_manager")
+    response = client.get("/api/auth/me", headers=auth_headers(user=user))
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    expected = Me(
+        id=user.id,
+        email=user.email,
+        role="pricing_manager",
+        permissions=sorted(p.value for p in permissions_for("pricing_manager")),
+        is_active=True,
+    )
+    assert response.content == expected.model_dump_json().encode()

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session as SyncSession
 
@@ -16,6 +16,7 @@ from pricing_service import db as db_module
 from pricing_service.db import Session
 from pricing_service.main import create_app
 from pricing_service.settings import Settings
+from tests.integration.test_pricing_products import NEW_PRODUCT
 
 
 def _app_with_probe(settings: Settings) -> FastAPI:
@@ -47,22 +48,30 @@ def test_safe_methods_read_in_autocommit_and_others_in_a_transaction(
 
 
 @pytest.mark.postgres("a server whose backends can be terminated")
-def test_a_connection_killed_while_idle_is_replaced_before_use(
+def test_connections_killed_while_idle_are_replaced_before_use(
     settings: Settings,
     db: SyncSession,
+    sync_engine: Engine,
     auth_headers: Callable[..., dict[str, str]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    headers = auth_headers(role="viewer")
+    """Both pools: the engine's (the session check, the writes) and psycopg's (the product
+    reads, ADR 0012). Every connection of the app is killed; none fails a request."""
+    headers = auth_headers(role="admin")
+    settings = settings.model_copy(update={"auth_session_cache_seconds": 0})  # reads users
     with TestClient(create_app(settings)) as client:
-        assert client.get("/api/products", headers=headers).status_code == 200
+        assert client.get("/api/products/1", headers=headers).status_code == 404
         killed = db.execute(
             text(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND query LIKE 'SELECT products.%'"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
         ).all()
         db.commit()
-        assert killed, "the app's pooled connection was not found"
+        sync_engine.dispose()  # the test's own pooled connections were killed too
+        assert len(killed) > db_module.READ_POOL_SIZE, "the app's connections were not found"
         monkeypatch.setattr(db_module, "PING_AFTER_IDLE_SECONDS", 0.0)
-        assert client.get("/api/products", headers=headers).status_code == 200
+        for _ in range(db_module.READ_POOL_SIZE + 1):  # every pooled read connection, once
+            assert client.get("/api/products", headers=headers).status_code == 200
+        created = client.post("/api/products", headers=headers, json=NEW_PRODUCT)
+        assert created.status_code == 201, created.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -194,6 +195,43 @@ def test_list_pages_by_cursor_in_id_order(
             break
         url = f"/api/products?limit=3&cursor={page['next_cursor']}"
     assert seen == sorted(ids)
+
+
+def test_reads_render_the_bytes_the_writes_render(
+    client: TestClient, auth_headers: Callable[..., dict[str, str]], make_product: Any
+) -> None:
+    """The read path (ADR 0012) and the write path (``product_json``) agree byte for byte:
+    amounts with two decimals, timestamps as ``isoformat()`` with or without microseconds."""
+    whole_second = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    make_product(
+        cost=Decimal("0"),
+        price=Decimal("5"),
+        min_price=Decimal("0.01"),
+        max_price=Decimal("9999999999.99"),
+        updated_at=whole_second,
+        pending_sync_since=whole_second.replace(microsecond=1),
+        last_synced_at=whole_second.replace(microsecond=500_000),
+    )
+    admin = auth_headers("admin")
+    created = client.post("/api/products", json=NEW_PRODUCT, headers=admin)
+    patched = client.patch(
+        f"/api/products/{created.json()['id']}", json={"title": "Mate ñandú 🧉"}, headers=admin
+    )
+    assert patched.status_code == 200, patched.text
+    viewer = auth_headers("viewer")
+    page = client.get("/api/products", headers=viewer)
+    first, second = page.json()["items"]
+    assert first["price"] == "5.00"
+    assert first["cost"] == "0.00"
+    assert first["updated_at"] == "2026-11-26T12:00:00+00:00"
+    assert first["pending_sync_since"] == "2026-11-26T12:00:00.000001+00:00"
+    one = client.get(f"/api/products/{second['id']}", headers=viewer)
+    assert one.content == patched.content
+    assert one.headers["etag"] == patched.headers["etag"] == '"2"'
+    assert page.content == b'{"items":[%s,%s],"next_cursor":null}' % (
+        client.get(f"/api/products/{first['id']}", headers=viewer).content,
+        one.content,
+    )
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.util.concurrency import greenlet_spawn
 from sqlalchemy.util.queue import AsyncAdaptedQueue, Empty
 
-from pricing_service.db import FairAsyncPool
+from pricing_service.db import FairAsyncPool, driver_conninfo
 
 
 async def _who_gets_a_returned_connection(queue: AsyncAdaptedQueue[str]) -> list[str]:
@@ -44,3 +44,9 @@ def test_a_wait_past_the_pool_timeout_is_empty() -> None:
     queue = FairAsyncPool._queue_class(maxsize=1)
     with pytest.raises(Empty):
         asyncio.run(greenlet_spawn(queue.get, True, 0.05))
+
+
+def test_psycopg_connects_with_libpq_and_keeps_credentials_and_options() -> None:
+    url = "postgresql+psycopg://app:pw@db:5432/p?sslmode=require"  # pragma: allowlist secret
+    expected = "postgresql://app:pw@db:5432/p?sslmode=require"  # pragma: allowlist secret
+    assert driver_conninfo(url) == expected

@@ -9,7 +9,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from pricing_service.pricing.responses import OrjsonResponse
 from pricing_service.pricing.schemas import (
     PRODUCT_FIELDS,
     PriceChangeOut,
@@ -17,6 +16,7 @@ from pricing_service.pricing.schemas import (
     change_json,
     product_json,
 )
+from pricing_service.responses import OrjsonResponse
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 

@@ -8,7 +8,6 @@ from pricing_service.auth.session_cache import (
     MAX_ENTRIES,
     Principal,
     SessionCache,
-    listener_conninfo,
 )
 
 ALICE = Principal(1, "alice@example.com", "admin", True)
@@ -90,9 +89,3 @@ def test_the_cache_is_bounded_and_drops_its_oldest_entry() -> None:
     assert len(cache) == MAX_ENTRIES
     assert cache.get("s0", 1) is None
     assert cache.get(f"s{MAX_ENTRIES}", 1) is ALICE
-
-
-def test_the_listener_connects_with_libpq_and_keeps_credentials_and_options() -> None:
-    url = "postgresql+psycopg://app:pw@db:5432/p?sslmode=require"  # pragma: allowlist secret
-    expected = "postgresql://app:pw@db:5432/p?sslmode=require"  # pragma: allowlist secret
-    assert listener_conninfo(url) == expected

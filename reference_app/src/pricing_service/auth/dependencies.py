@@ -55,13 +55,16 @@ class Authenticated:
     claims: Claims
 
 
-async def authenticated(
-    toolkit: Annotated[AuthToolkit, Depends(auth_toolkit)],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+
+
+async def _authenticate(
+    request: Request, credentials: HTTPAuthorizationCredentials | None
 ) -> Authenticated:
     # No request session here: the authenticator reads only when its cache cannot answer.
     if credentials is None:
         raise authentication_required()
+    toolkit: AuthToolkit = request.app.state.auth_toolkit  # built by auth.lifecycle
     try:
         user, claims = await toolkit.authenticator.authenticate(credentials.credentials)
     except InvalidTokenError as error:
@@ -70,8 +73,14 @@ async def authenticated(
     return Authenticated(user, claims)
 
 
-async def current_user(auth: Annotated[Authenticated, Depends(authenticated)]) -> Principal:
-    return auth.user
+# Each dependency below reads the token itself rather than depending on another one: every
+# level of FastAPI's dependency tree costs CPU on every request (reference_app/bench).
+async def authenticated(request: Request, credentials: Credentials) -> Authenticated:
+    return await _authenticate(request, credentials)
+
+
+async def current_user(request: Request, credentials: Credentials) -> Principal:
+    return (await _authenticate(request, credentials)).user
 
 
 CurrentUser = Annotated[Principal, Depends(current_user)]
@@ -80,7 +89,8 @@ CurrentUser = Annotated[Principal, Depends(current_user)]
 def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
     """A dependency that answers 401 without a valid token and 403 without the permission."""
 
-    async def dependency(user: CurrentUser) -> Principal:
+    async def dependency(request: Request, credentials: Credentials) -> Principal:
+        user = (await _authenticate(request, credentials)).user
         if permission not in permissions_for(user.role):
             raise permission_denied(permission.value)
         return user

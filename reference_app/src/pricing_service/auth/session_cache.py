@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
-from sqlalchemy import make_url
 
+from pricing_service.db import driver_conninfo
 from pricing_service.observability.logging import get_logger
 
 CHANNEL = "auth_changed"
@@ -98,12 +98,6 @@ class SessionCache:
         self.listening = listening
 
 
-def listener_conninfo(database_url: str) -> str:
-    """The libpq URL of the service's database (SQLAlchemy's driver suffix removed)."""
-    url = make_url(database_url).set(drivername="postgresql")
-    return url.render_as_string(hide_password=False)
-
-
 # A silently dead peer (a failover, a dropped NAT entry) is noticed within about a minute.
 _KEEPALIVES: dict[str, Any] = {
     "keepalives": 1,
@@ -121,7 +115,7 @@ async def keep_current(
     When the connection fails, the cache is off and the next attempt waits twice as long as the
     last one (up to 30 s), so a database outage costs one log line per attempt, not a flood.
     """
-    conninfo = listener_conninfo(database_url)
+    conninfo = driver_conninfo(database_url)
     retry_seconds = first_retry_seconds
     while True:
         try:

@@ -10,11 +10,13 @@ from fastapi import FastAPI
 from pricing_service.auth.lifecycle import auth_lifecycle
 from pricing_service.db import (
     create_engine,
+    driver_pool,
     head_revisions,
     read_session_factory,
     session_factory,
 )
 from pricing_service.observability.logging import get_logger
+from pricing_service.pricing.reads import ProductReads
 from pricing_service.settings import Settings
 from pricing_service.sync.lifecycle import sync_lifecycle
 
@@ -34,9 +36,11 @@ def build_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
         )
         try:
             async with (
+                driver_pool(settings.database_url) as pool,  # the hottest reads (ADR 0012)
                 auth_lifecycle(app, settings),  # keys, hasher, session cache (ADR 0009)
                 sync_lifecycle(app, settings),  # gauges; in-process worker in development
             ):
+                app.state.product_reads = ProductReads(pool, engine)
                 yield
         finally:
             await engine.dispose()

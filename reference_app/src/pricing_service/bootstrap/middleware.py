@@ -1,37 +1,55 @@
-"""Middleware, outermost first: request context → security headers → metrics → client address
-→ CORS → body limit → error boundary → routes.
+"""The service's one middleware layer, pure ASGI: everything each HTTP request gets on its way.
 
-Every layer is pure ASGI (no BaseHTTPMiddleware): each does a dict lookup or two per request and
-touches the response only in its ``http.response.start`` message.
+In the order a request meets them (the behaviour of the seven layers it replaces, ADR 0012):
 
-- ``SecurityHeadersMiddleware``: ``nosniff`` and ``frame-ancestors 'none'`` on every answer,
-  HSTS in production, and ``Cache-Control: no-store`` on everything under /api/auth (tokens and
-  who the caller is must never sit in a cache).
-- ``ClientAddressMiddleware``: the client's address is the socket peer, unless that peer is a
-  proxy listed in FORWARDED_ALLOW_IPS (none by default); then it is the address that proxy saw,
-  from ``X-Forwarded-For``, validated as an IP (never a free-form string a client chose).
-- ``BodyLimitMiddleware``: one limit for every route (64 KiB unless a route declares its own
-  ``body_limit``): a declared Content-Length above it is a 413 before a byte is read; a chunked
-  body is read up to the limit and refused as soon as it passes it.
+1. **request id**: the client's X-Request-ID when well-formed, else a fresh one; in the scope's
+   state, bound to every log line, and on every response (500s, 413s and CORS preflights
+   included);
+2. **the client's address**: the socket peer, unless that peer is a proxy listed in
+   FORWARDED_ALLOW_IPS (none by default); then it is the address that proxy saw, from
+   ``X-Forwarded-For``, validated as an IP (never a free-form string a client chose);
+3. **CORS** (ADR 0001), Starlette's policy used as a library: a preflight is answered here, other
+   responses get the allow/expose headers (or ``Vary: Origin``);
+4. **one body limit for every route** (64 KiB unless a route declares its own ``body_limit``): a
+   declared Content-Length above it is a 413 before a byte is read; a chunked body is read up to
+   the limit and refused as soon as it passes it;
+5. **the problem+json boundary**: any exception the routes let through becomes a 500 problem,
+   logged with its traceback, its text never sent. An idempotent read (GET, HEAD, OPTIONS) whose
+   database connection was lost before it answered is run once more, on a fresh connection;
+6. **security headers** on every answer: ``nosniff`` and ``frame-ancestors 'none'``, HSTS in
+   production, and ``Cache-Control: no-store`` under /api/auth (tokens and who the caller is
+   must never sit in a cache);
+7. **metrics** (``http_request_duration_seconds``, ``http_requests_total``) and **the access
+   line**, once the final status is known.
+
+One layer instead of seven saves six closures, six wrapped ``send``s and the passes over the
+headers each made (reference_app/bench: BENCHMARKS.md, API load).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import structlog
 from fastapi import FastAPI
+from sqlalchemy.exc import DBAPIError
+from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pricing_service.bootstrap.errors import UnhandledErrorMiddleware, problem_response
-from pricing_service.errors import PAYLOAD_TOO_LARGE
-from pricing_service.observability.metrics import MetricsMiddleware
+from pricing_service.bootstrap.errors import problem_response
+from pricing_service.db import SAFE_METHODS
+from pricing_service.errors import INTERNAL_ERROR, PAYLOAD_TOO_LARGE
+from pricing_service.observability.logging import get_logger
+from pricing_service.observability.metrics import record_request
 from pricing_service.observability.request_context import (
     REQUEST_ID_HEADER,
-    RequestContextMiddleware,
+    accept_request_id,
+    route_template,
 )
 from pricing_service.settings import Environment, IpNetwork, Settings
 
@@ -49,29 +67,8 @@ HSTS = b"max-age=63072000; includeSubDomains"  # two years, as hstspreload.org a
 NO_STORE_PREFIX = "/api/auth/"  # tokens (login, refresh) and the caller's identity and sessions
 MAX_FORWARDED_HOPS = 16  # more proxies than this in front of one service is not a real chain
 _MAX_ADDRESS_LENGTH = 45  # the longest textual IP: an IPv4-mapped IPv6 address
-
-
-def register_middleware(app: FastAPI, settings: Settings) -> None:
-    """Call after the routers: route-specific body limits are read from ``app.routes``."""
-    # Starlette wraps in reverse order of addition: the last added is the outermost.
-    app.add_middleware(UnhandledErrorMiddleware)
-    app.add_middleware(BodyLimitMiddleware, limits=BodyLimits.of_routes(app.routes))
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=list(settings.allowed_origins),
-        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-        allow_headers=CORS_ALLOWED_HEADERS,
-        expose_headers=CORS_EXPOSED_HEADERS,
-        allow_credentials=False,  # bearer tokens, not cookies
-        max_age=600,
-    )
-    app.add_middleware(ClientAddressMiddleware, trusted=settings.forwarded_allow_ips)
-    app.add_middleware(MetricsMiddleware)  # inside request context: sees every final status
-    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.app_env is Environment.PRODUCTION)
-    app.add_middleware(RequestContextMiddleware)
-
-
-# --- security headers ------------------------------------------------------------------------
+_REQUEST_ID_KEY = REQUEST_ID_HEADER.lower().encode("latin-1")  # ASGI header names are lowercase
+_INTERNAL_DETAIL = "An unexpected error occurred. Quote the request_id when reporting it."
 
 _EVERY_ANSWER = (
     (b"x-content-type-options", b"nosniff"),
@@ -80,26 +77,154 @@ _EVERY_ANSWER = (
 )
 _NO_STORE = ((b"cache-control", b"no-store"), (b"pragma", b"no-cache"))  # RFC 6749 §5.1
 
+access_log = get_logger("pricing_service.access")
+error_log = get_logger("pricing_service.errors")
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+
+def register_middleware(app: FastAPI, settings: Settings) -> None:
+    """Call after the routers: route-specific body limits are read from ``app.routes``."""
+    app.add_middleware(
+        ServiceMiddleware, settings=settings, limits=BodyLimits.of_routes(app.routes)
+    )
+
+
+def cors_policy(app: ASGIApp, settings: Settings) -> CORSMiddleware:
+    return CORSMiddleware(
+        app,
+        allow_origins=list(settings.allowed_origins),
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=CORS_ALLOWED_HEADERS,
+        expose_headers=CORS_EXPOSED_HEADERS,
+        allow_credentials=False,  # bearer tokens, not cookies
+        max_age=600,
+    )
+
+
+def lost_connection(error: BaseException) -> bool:
+    """The database connection died under the statement (a restart, a failover, a killed
+    backend): SQLAlchemy has already invalidated the pool, so a new attempt gets a new one."""
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+class ServiceMiddleware:
+    def __init__(self, app: ASGIApp, *, settings: Settings, limits: BodyLimits) -> None:
         self.app = app
-        self.headers = _EVERY_ANSWER + (((b"strict-transport-security", HSTS),) if hsts else ())
+        self.cors = cors_policy(app, settings)  # its methods only: it is not a layer here
+        self.trusted = settings.forwarded_allow_ips
+        self.limits = limits
+        hsts = ((b"strict-transport-security", HSTS),)
+        self.headers = _EVERY_ANSWER + (hsts if settings.app_env is Environment.PRODUCTION else ())
         self.no_store_headers = self.headers + _NO_STORE
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = time.perf_counter()
+        client_id: str | None = None
+        origin = chunked = False
+        declared: bytes | None = None
+        for key, value in scope["headers"]:  # one pass: what Headers.get() would return
+            if key == _REQUEST_ID_KEY:
+                if client_id is None:
+                    client_id = value.decode("latin-1")
+            elif key == b"origin":
+                origin = True
+            elif key == b"content-length":
+                declared = value
+            elif key == b"transfer-encoding":
+                chunked = True
+        request_id = accept_request_id(client_id)
+        scope.setdefault("state", {})["request_id"] = request_id
+        if self.trusted:
+            resolve_client(scope, self.trusted)
         path: str = scope["path"]
-        extra = self.no_store_headers if path.startswith(NO_STORE_PREFIX) else self.headers
+        method: str = scope["method"]
+        answer_headers = [
+            (b"x-request-id", request_id.encode("latin-1")),
+            *(self.no_store_headers if path.startswith(NO_STORE_PREFIX) else self.headers),
+        ]
+        request_headers = Headers(scope=scope)
+        cors_send = self.cors.send
+        status = 500  # what the client gets when the app raises before answering
+        response_started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal status, response_started
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", ()), *extra]
+                status, response_started = message["status"], True
+                message["headers"] = [
+                    *(h for h in message.get("headers", ()) if h[0] != b"x-request-id"),
+                    *answer_headers,
+                ]
+                await cors_send(message, send, request_headers)
+                return
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        # Tokens rather than bound_contextvars(): the same unbinding at a third of the cost.
+        tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
+        try:
+            if (
+                origin
+                and method == "OPTIONS"
+                and "access-control-request-method" in request_headers
+            ):
+                preflight = self.cors.preflight_response(request_headers=request_headers)
+                await preflight(scope, receive, send_with_headers)
+                return
+            limit = self.limits.of(path)
+            if declared is not None and declared.isdigit() and int(declared) > limit:
+                await _refuse(scope, receive, send_with_headers, limit)
+                return
+            if declared is None and chunked:
+                replay = await _read_chunked(receive, limit)
+                if replay is None:
+                    await _refuse(scope, receive, send_with_headers, limit)
+                    return
+                receive = replay
+            idempotent = method in SAFE_METHODS
+            received: list[Message] = []  # what the first run of a read took from receive()
+            retried = False
+
+            async def recording_receive() -> Message:
+                if retried and received:
+                    return received.pop(0)  # the second run reads what the first one did
+                message = await receive()
+                if not retried:
+                    received.append(message)
+                return message
+
+            try:
+                try:
+                    await self.app(
+                        scope, recording_receive if idempotent else receive, send_with_headers
+                    )
+                except DBAPIError as error:
+                    if response_started or not idempotent or not lost_connection(error):
+                        raise
+                    error_log.warning("read_retried_after_lost_connection", path=path)
+                    retried = True
+                    await self.app(scope, recording_receive, send_with_headers)
+            except Exception:  # the problem boundary: log with context, answer 500
+                error_log.exception("unhandled_error", method=method, path=path)
+                if response_started:
+                    raise
+                problem = problem_response(scope, INTERNAL_ERROR, _INTERNAL_DETAIL)
+                await problem(scope, receive, send_with_headers)
+        finally:
+            try:
+                route = route_template(scope)
+                duration = time.perf_counter() - started
+                record_request(method, route, status, duration)
+                access_log.info(
+                    "request",
+                    method=method,
+                    route=route,
+                    status=status,
+                    duration_ms=round(duration * 1000, 2),
+                )
+            finally:
+                structlog.contextvars.reset_contextvars(**tokens)
 
 
 # --- the client's address --------------------------------------------------------------------
@@ -141,37 +266,26 @@ def forwarded_client(forwarded_for: str, trusted: tuple[IpNetwork, ...]) -> str 
     return leftmost  # every hop is a trusted proxy: the first of them is the client
 
 
-class ClientAddressMiddleware:
-    """Resolves ``scope["client"]`` (and ``scope["scheme"]``) behind trusted proxies only."""
-
-    def __init__(self, app: ASGIApp, *, trusted: tuple[IpNetwork, ...]) -> None:
-        self.app = app
-        self.trusted = trusted
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.trusted and scope["type"] == "http":
-            self._resolve(scope)
-        await self.app(scope, receive, send)
-
-    def _resolve(self, scope: Scope) -> None:
-        peer = scope.get("client")
-        peer_address = _address(peer[0]) if peer else None
-        if peer_address is None or not _trusted(peer_address, self.trusted):
-            return
-        forwarded: list[str] = []
-        proto = b""
-        for key, value in scope["headers"]:
-            if key == b"x-forwarded-for":
-                forwarded.append(value.decode("latin-1"))
-            elif key == b"x-forwarded-proto":
-                proto = value
-        if forwarded:
-            client = forwarded_client(",".join(forwarded), self.trusted)
-            if client is not None:
-                scope["client"] = (client, 0)
-        scheme = proto.decode("latin-1").rsplit(",", 1)[-1].strip().lower()
-        if scheme in ("http", "https"):
-            scope["scheme"] = scheme
+def resolve_client(scope: Scope, trusted: tuple[IpNetwork, ...]) -> None:
+    """``scope["client"]`` (and ``scope["scheme"]``) as a trusted proxy reports them."""
+    peer = scope.get("client")
+    peer_address = _address(peer[0]) if peer else None
+    if peer_address is None or not _trusted(peer_address, trusted):
+        return
+    forwarded: list[str] = []
+    proto = b""
+    for key, value in scope["headers"]:
+        if key == b"x-forwarded-for":
+            forwarded.append(value.decode("latin-1"))
+        elif key == b"x-forwarded-proto":
+            proto = value
+    if forwarded:
+        client = forwarded_client(",".join(forwarded), trusted)
+        if client is not None:
+            scope["client"] = (client, 0)
+    scheme = proto.decode("latin-1").rsplit(",", 1)[-1].strip().lower()
+    if scheme in ("http", "https"):
+        scope["scheme"] = scheme
 
 
 # --- one body limit for every route ----------------------------------------------------------
@@ -208,64 +322,40 @@ class BodyLimits:
         return next((limit for regex, limit in self.patterns if regex.match(path)), self.default)
 
 
-class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, *, limits: BodyLimits) -> None:
-        self.app = app
-        self.limits = limits
+async def _read_chunked(receive: Receive, limit: int) -> Receive | None:
+    """Read a body sent without Content-Length; None once it passes ``limit``, else a receive
+    that hands the app the whole body first."""
+    body = bytearray()
+    first: Message = {"type": "http.request", "body": b"", "more_body": False}
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            first = message  # the client went away: let the app see that
+            break
+        body += message.get("body", b"")
+        if len(body) > limit:
+            return None
+        if not message.get("more_body", False):
+            first = {"type": "http.request", "body": bytes(body), "more_body": False}
+            break
+    replayed = False
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared: bytes | None = None
-        chunked = False
-        for key, value in scope["headers"]:
-            if key == b"content-length":
-                declared = value
-            elif key == b"transfer-encoding":
-                chunked = True
-        limit = self.limits.of(scope["path"])
-        if declared is not None:
-            if declared.isdigit() and int(declared) > limit:
-                await self._refuse(scope, receive, send, limit)
-                return
-            await self.app(scope, receive, send)  # the server holds the body to its length
-            return
-        if not chunked:
-            await self.app(scope, receive, send)  # no body
-            return
-        body = bytearray()
-        first: Message = {"type": "http.request", "body": b"", "more_body": False}
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                first = message  # the client went away: let the app see that
-                break
-            body += message.get("body", b"")
-            if len(body) > limit:
-                await self._refuse(scope, receive, send, limit)
-                return
-            if not message.get("more_body", False):
-                first = {"type": "http.request", "body": bytes(body), "more_body": False}
-                break
-        replayed = False
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return first
+        return await receive()
 
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return first
-            return await receive()
+    return replay
 
-        await self.app(scope, replay, send)
 
-    @staticmethod
-    async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-        response = problem_response(
-            scope,
-            PAYLOAD_TOO_LARGE,
-            f"the body exceeds {limit} bytes for this endpoint",
-            extensions={"max_bytes": limit},
-            headers={"Connection": "close"},  # the rest of the body is never read
-        )
-        await response(scope, receive, send)
+async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    response = problem_response(
+        scope,
+        PAYLOAD_TOO_LARGE,
+        f"the body exceeds {limit} bytes for this endpoint",
+        extensions={"max_bytes": limit},
+        headers={"Connection": "close"},  # the rest of the body is never read
+    )
+    await response(scope, receive, send)

@@ -140,6 +140,9 @@ def configure_logging(level: str, fmt: Literal["json", "console"]) -> None:
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
     # httpx logs a line per request at INFO: thousands per sync job. Our own lines say more.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # psycopg's pool logs three lines per borrowed connection at INFO (ADR 0012's read path);
+    # its warnings (a connection found broken, a failed reconnection) still come through.
+    logging.getLogger("psycopg.pool").setLevel(logging.WARNING)
 
 
 class _Logger:

@@ -19,9 +19,8 @@ and GET /metrics then aggregates every worker's files.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from prometheus_client import (
@@ -34,9 +33,7 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.multiprocess import MultiProcessCollector
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pricing_service.observability.request_context import route_template
 from pricing_service.settings import Settings
 
 METRICS_PATH = "/metrics"
@@ -124,31 +121,22 @@ def add_scrape_hook(app: FastAPI, hook: ScrapeHook) -> None:
     app.state.metrics_scrape_hooks.append(hook)
 
 
-class MetricsMiddleware:
-    """Pure ASGI: records every HTTP request's duration and count under its route template."""
+# Each series' two children, looked up once: ``labels()`` validates and locks on every call.
+# As many entries as the metrics have series (method x route template x status class).
+_REQUEST_SERIES: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        status = 500  # what the client gets when the app raises before answering
-        started = time.perf_counter()
-
-        async def send_recording_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_recording_status)
-        finally:
-            labels = (scope["method"], route_template(scope), status_class(status))
-            HTTP_REQUEST_DURATION.labels(*labels).observe(time.perf_counter() - started)
-            HTTP_REQUESTS.labels(*labels).inc()
+def record_request(method: str, route: str, status: int, duration_seconds: float) -> None:
+    """One answered HTTP request (``bootstrap.middleware`` calls it once per request)."""
+    key = (method, route, status // 100)
+    series = _REQUEST_SERIES.get(key)
+    if series is None:
+        labels = (method, route, status_class(status))
+        series = (HTTP_REQUEST_DURATION.labels(*labels), HTTP_REQUESTS.labels(*labels))
+        _REQUEST_SERIES[key] = series
+    duration, count = series
+    duration.observe(duration_seconds)
+    count.inc()
 
 
 def _registry(settings: Settings) -> CollectorRegistry:

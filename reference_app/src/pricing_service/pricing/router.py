@@ -1,8 +1,8 @@
 """HTTP API of the pricing domain. Thin: parse, authorize, call the service, shape the response.
 
-Responses are built from rows by ``schemas.product_json`` and rendered by orjson; the
-``response_model`` only documents them (returning a ``Response`` skips FastAPI's per-row
-validation on the hot list path).
+The product reads come rendered from ``reads.ProductReads`` (ADR 0012); the writes' rows are
+shaped by ``schemas.product_json`` and rendered by orjson. The ``response_model`` only documents
+them (returning a ``Response`` skips FastAPI's per-row validation).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pricing_service.errors import ProblemError
 from pricing_service.observability.request_context import request_id_of
 from pricing_service.pricing import bulk, service
 from pricing_service.pricing.problems import BULK_TOO_MANY_ITEMS
-from pricing_service.pricing.responses import OrjsonResponse
+from pricing_service.pricing.reads import ProductReads, product_reads
 from pricing_service.pricing.routing import BulkPricingRoute, PricingRoute
 from pricing_service.pricing.rules import accepted_versions, etag
 from pricing_service.pricing.schemas import (
@@ -36,6 +36,7 @@ from pricing_service.pricing.schemas import (
     change_json,
     product_json,
 )
+from pricing_service.responses import OrjsonResponse
 from pricing_service.settings import Settings
 from pricing_service.validation import CONTROL_FREE_SCHEMA, NO_CONTROL_CHARACTERS
 
@@ -51,6 +52,7 @@ IfMatch = Annotated[str | None, Header(description='the ETag you read, e.g. "3"'
 Reader = Annotated[Principal, Depends(require(Permission.PRODUCTS_READ))]
 Admin = Annotated[Principal, Depends(require(Permission.PRODUCTS_WRITE))]
 PriceWriter = Annotated[Principal, Depends(require(Permission.PRICES_WRITE))]
+Reads = Annotated[ProductReads, Depends(product_reads)]
 
 Responses = dict[int | str, dict[str, Any]]
 _AUTH: Responses = {
@@ -82,7 +84,7 @@ def _product_response(row: Any, status_code: int = 200, **headers: str) -> Orjso
     responses={**_AUTH, **_INVALID},
 )
 async def list_products(
-    session: Session,
+    reads: Reads,
     _user: Reader,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -98,17 +100,14 @@ async def list_products(
     ] = None,
     pending_sync: Annotated[bool | None, Query(description="price not yet pushed")] = None,
 ) -> Response:
-    page = await service.list_products(
-        session,
+    body = await reads.page(
         limit=limit,
         cursor=int(cursor) if cursor else None,
         sku=sku,
         q=q,
         pending_sync=pending_sync,
     )
-    return OrjsonResponse(
-        {"items": [product_json(r) for r in page.rows], "next_cursor": page.next_cursor}
-    )
+    return Response(body, media_type="application/json")
 
 
 @router.post(
@@ -134,8 +133,9 @@ async def create_product(session: Session, _user: Admin, body: ProductCreate) ->
     summary="One product; its ETag is its version",
     responses={**_AUTH, **_NOT_FOUND, **_INVALID},
 )
-async def get_product(session: Session, _user: Reader, product_id: ProductIdPath) -> Response:
-    return _product_response(await service.get_product(session, product_id))
+async def get_product(reads: Reads, _user: Reader, product_id: ProductIdPath) -> Response:
+    body, version = await reads.one(product_id)
+    return Response(body, media_type="application/json", headers={"ETag": etag(version)})
 
 
 @router.patch(

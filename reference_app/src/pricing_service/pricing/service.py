@@ -11,14 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
     BigInteger,
-    Integer,
     Row,
-    Select,
     Table,
     bindparam,
     func,
@@ -48,7 +45,7 @@ PRODUCT_COLUMNS = tuple(products.c[name] for name in PRODUCT_FIELDS)
 
 # Built once: SQLAlchemy memoizes a statement's cache key, so reusing the same object with new
 # parameter values skips rebuilding the select and re-deriving that key on every request.
-_PRODUCT_BY_ID = select(*PRODUCT_COLUMNS).where(products.c.id == bindparam("id"))
+PRODUCT_BY_ID = select(*PRODUCT_COLUMNS).where(products.c.id == bindparam("id"))
 
 
 @dataclass(frozen=True)
@@ -63,52 +60,9 @@ def _page(rows: Sequence[Row[Any]], limit: int) -> Page:
     return Page(rows, None)
 
 
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-@cache  # one statement per combination of filters: at most 2 * 2 * 2 * 3
-def _list_statement(cursor: bool, sku: bool, q: bool, pending_sync: bool | None) -> Select[Any]:
-    stmt = select(*PRODUCT_COLUMNS).order_by(products.c.id).limit(bindparam("limit", type_=Integer))
-    if cursor:
-        # BIGINT: a 10-digit cursor may exceed int4 (PostgreSQL: 'integer out of range')
-        stmt = stmt.where(products.c.id > bindparam("cursor", type_=BigInteger))
-    if sku:
-        stmt = stmt.where(products.c.sku == bindparam("sku"))
-    if q:
-        stmt = stmt.where(products.c.title.ilike(bindparam("pattern"), escape="\\"))
-    if pending_sync is True:
-        stmt = stmt.where(products.c.pending_sync_since.is_not(None))
-    elif pending_sync is False:
-        stmt = stmt.where(products.c.pending_sync_since.is_(None))
-    return stmt
-
-
-async def list_products(
-    session: AsyncSession,
-    *,
-    limit: int,
-    cursor: int | None = None,
-    sku: str | None = None,
-    q: str | None = None,
-    pending_sync: bool | None = None,
-) -> Page:
-    """One query per page, ordered by id; the cursor is the last id of the previous page."""
-    stmt = _list_statement(cursor is not None, sku is not None, bool(q), pending_sync)
-    params: dict[str, Any] = {"limit": limit + 1}
-    if cursor is not None:
-        params["cursor"] = cursor
-    if sku is not None:
-        params["sku"] = sku
-    if q:
-        params["pattern"] = _like_pattern(q)
-    return _page((await session.execute(stmt, params)).all(), limit)
-
-
 async def get_product(session: AsyncSession, product_id: int) -> Row[Any]:
     """The product's ``PRODUCT_COLUMNS``, or a 404 problem."""
-    row = (await session.execute(_PRODUCT_BY_ID, {"id": product_id})).first()
+    row = (await session.execute(PRODUCT_BY_ID, {"id": product_id})).first()
     if row is None:
         raise ProblemError(NOT_FOUND, f"product {product_id} does not exist")
     return row

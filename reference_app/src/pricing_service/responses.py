@@ -7,9 +7,9 @@ through ``JSONResponse.render``. Beyond that, orjson renders datetimes exactly a
 ``datetime.isoformat()`` does (naive, or offsets of whole minutes such as our UTC), which the
 pricing bodies rely on; it also renders dataclasses,
 UUIDs and enums where ``json.dumps`` refuses them, and differs on floats (NaN and Infinity
-become null, 1e+16 is written 1e16): the pricing bodies carry amounts as strings, never floats.
+become null, 1e+16 is written 1e16): our bodies carry amounts as strings, never floats.
 
-Not pricing-specific: it lives here until other routers use it.
+Used where a route answers on every request of a hot path (pricing writes, GET /api/auth/me).
 """
 
 from __future__ import annotations

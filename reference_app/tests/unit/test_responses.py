@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from starlette.responses import JSONResponse
 
-from pricing_service.pricing.responses import OrjsonResponse
+from pricing_service.responses import OrjsonResponse
 
 BODIES: list[Any] = [
     {"items": [], "next_cursor": None},
