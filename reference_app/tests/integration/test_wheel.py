@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import create_engine, make_url, pool, text
 from staging.shipping import install_wheel_alone
 from staging.smoke import answers, setting_free_environment
-from staging.stack import Child, free_port, run_cli, wait_until
+from staging.stack import Child, SmokeError, free_port, run_cli, wait_until
 
 from pricing_service.db import sync_url
 
@@ -87,3 +87,28 @@ def test_the_wheel_alone_migrates_and_serves_on_postgresql(
 ) -> None:
     body = migrate_serve_and_probe(wheel_program, own_schema, tmp_path)
     assert body == {"status": "ok"}
+
+
+def test_the_wheel_steps_the_schema_back_and_forth(wheel_program: Path, tmp_path: Path) -> None:
+    """docs/deploy.md's Rollback: `migrate REVISION --downgrade`, then `migrate` to head again."""
+    database = tmp_path / "rollback.db"
+    env = setting_free_environment() | {
+        "APP_ENV": "development",
+        "DATABASE_URL": f"sqlite:///{database}",
+    }
+
+    def revision() -> str:
+        engine = create_engine(f"sqlite:///{database}", poolclass=pool.NullPool)
+        with engine.connect() as connection:
+            value = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        engine.dispose()
+        return str(value)
+
+    run_cli(wheel_program, ["migrate"], env, tmp_path, timeout=180)
+    head = revision()
+    run_cli(wheel_program, ["migrate", "0005", "--downgrade"], env, tmp_path, timeout=180)
+    assert revision() == "0005"
+    with pytest.raises(SmokeError, match="--downgrade needs the revision"):
+        run_cli(wheel_program, ["migrate", "--downgrade"], env, tmp_path)
+    run_cli(wheel_program, ["migrate"], env, tmp_path, timeout=180)
+    assert revision() == head
