@@ -22,7 +22,7 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session
 
-from pricing_service.db import create_engine, session_factory
+from pricing_service.core.db import create_engine, session_factory
 from pricing_service.pricing.models import Product
 from pricing_service.settings import Settings
 from pricing_service.sync.models import JobTrigger

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from pricing_service import __version__
-from pricing_service.bootstrap.errors import register_error_handlers
 from pricing_service.bootstrap.lifespan import build_lifespan
 from pricing_service.bootstrap.middleware import register_middleware
 from pricing_service.bootstrap.openapi import install_openapi
 from pricing_service.bootstrap.routers import register_routers
+from pricing_service.core.errors import register_error_handlers
 from pricing_service.observability.logging import configure_logging
 from pricing_service.settings import Settings, load_settings
 

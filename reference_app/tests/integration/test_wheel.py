@@ -20,7 +20,7 @@ from staging.shipping import install_wheel_alone
 from staging.smoke import answers, setting_free_environment
 from staging.stack import Child, free_port, run_cli, wait_until
 
-from pricing_service.db import sync_url
+from pricing_service.core.db import sync_url
 
 SCHEMA = "wheel_check"
 

@@ -31,7 +31,7 @@ from typing import Any
 
 import psycopg
 
-from pricing_service.db import driver_conninfo
+from pricing_service.core.db import driver_conninfo
 from pricing_service.observability.logging import get_logger
 
 CHANNEL = "auth_changed"

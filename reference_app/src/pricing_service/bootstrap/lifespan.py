@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from pricing_service.auth.lifecycle import auth_lifecycle
-from pricing_service.db import (
+from pricing_service.core.db import (
     create_engine,
     driver_pool,
     head_revisions,

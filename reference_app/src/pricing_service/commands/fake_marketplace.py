@@ -14,7 +14,7 @@ from typing import Any
 import uvicorn
 from pydantic import ValidationError
 
-from pricing_service.cli import CommandError
+from pricing_service.commands import CommandError
 from pricing_service.settings import Settings
 from pricing_service.sync.fake_marketplace import FakeConfig, FakeMarketplace
 

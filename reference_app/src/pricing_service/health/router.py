@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
-from pricing_service.db import schema_is_current
-from pricing_service.errors import SERVICE_UNAVAILABLE, ProblemError
+from pricing_service.core.db import schema_is_current
+from pricing_service.core.errors import SERVICE_UNAVAILABLE, ProblemError
 from pricing_service.observability.logging import get_logger
 
 router = APIRouter(prefix="/health", tags=["health"])

@@ -25,9 +25,9 @@ from sqlalchemy import BigInteger, Integer, Select, Text, bindparam, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from pricing_service.db import DriverPool
-from pricing_service.errors import NOT_FOUND, ProblemError
+from pricing_service.core.db import DriverPool
 from pricing_service.pricing.money import format_amount
+from pricing_service.pricing.problems import ProductNotFoundError
 from pricing_service.pricing.schemas import PRODUCT_FIELDS
 from pricing_service.pricing.service import PRODUCT_BY_ID, PRODUCT_COLUMNS, products
 
@@ -134,7 +134,7 @@ class ProductReads:
         """The product's body and its version, or a 404 problem."""
         rows = await self._fetch(PRODUCT_BY_ID, {"id": product_id})
         if not rows:
-            raise ProblemError(NOT_FOUND, f"product {product_id} does not exist")
+            raise ProductNotFoundError(product_id)
         return orjson.dumps(_as_json(rows[0])), int(rows[0][_VERSION_AT])
 
 

@@ -16,9 +16,9 @@ from fastapi.responses import Response
 from pricing_service.auth.dependencies import require
 from pricing_service.auth.permissions import Permission
 from pricing_service.auth.session_cache import Principal
-from pricing_service.db import Session
-from pricing_service.errors import ProblemError
-from pricing_service.observability.request_context import request_id_of
+from pricing_service.core.db import Session
+from pricing_service.core.errors import ProblemError
+from pricing_service.core.request_context import request_id_of
 from pricing_service.pricing import bulk, service
 from pricing_service.pricing.problems import BULK_TOO_MANY_ITEMS
 from pricing_service.pricing.reads import ProductReads, product_reads
