@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session as SyncSession
 
 from pricing_service.core import db as db_module
-from pricing_service.core.db import Session
+from pricing_service.core.deps import Session
 from pricing_service.main import create_app
 from pricing_service.settings import Settings
 from tests.integration.test_pricing_products import NEW_PRODUCT

@@ -25,7 +25,9 @@ from pricing_service.auth.problems import AuthenticationRequiredError, Permissio
 from pricing_service.auth.service import AuthService
 from pricing_service.auth.session_cache import Principal
 from pricing_service.auth.tokens import Claims
-from pricing_service.core.db import Session
+from pricing_service.core.deps import Session
+from pricing_service.core.state import state_of
+from pricing_service.state import AppState
 
 bearer_scheme = HTTPBearer(
     auto_error=False,
@@ -35,8 +37,7 @@ bearer_scheme = HTTPBearer(
 
 
 async def auth_toolkit(request: Request) -> AuthToolkit:
-    toolkit: AuthToolkit = request.app.state.auth_toolkit  # built by auth.lifecycle
-    return toolkit
+    return state_of(request, AppState).auth  # built by auth.lifecycle
 
 
 # async on purpose, like every dependency here: FastAPI runs a sync `def` dependency in the
@@ -64,7 +65,7 @@ async def _authenticate(
     # No request session here: the authenticator reads only when its cache cannot answer.
     if credentials is None:
         raise AuthenticationRequiredError()
-    toolkit: AuthToolkit = request.app.state.auth_toolkit  # built by auth.lifecycle
+    toolkit = state_of(request, AppState).auth
     user, claims = await toolkit.authenticator.authenticate(credentials.credentials)
     structlog.contextvars.bind_contextvars(user_id=user.id)
     return Authenticated(user, claims)

@@ -27,7 +27,7 @@ from pricing_service.auth.schemas import (
 )
 from pricing_service.auth.service import AuthService, TokenPair
 from pricing_service.auth.session_cache import Principal
-from pricing_service.core.db import Session
+from pricing_service.core.deps import Session
 from pricing_service.core.time import as_utc
 from pricing_service.responses import OrjsonResponse
 

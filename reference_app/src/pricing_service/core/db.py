@@ -12,13 +12,12 @@ from contextlib import asynccontextmanager
 from functools import partial
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import psycopg
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from fastapi import Depends, Request
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import MetaData, event, exc, make_url, text
 from sqlalchemy.engine import URL, Connection
@@ -213,23 +212,6 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 def read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions in autocommit, on the same pool: no BEGIN and no ROLLBACK around each read."""
     return session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
-
-
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """A request-scoped session; the caller commits, anything else rolls back.
-
-    Safe methods get an autocommit session: each statement is its own snapshot, which is all a
-    read needs, and it saves two of the three round trips of a one-query request.
-    """
-    state = request.app.state
-    factory: async_sessionmaker[AsyncSession] = (
-        state.read_sessions if request.method in SAFE_METHODS else state.sessions
-    )
-    async with factory() as session:
-        yield session
-
-
-Session = Annotated[AsyncSession, Depends(get_session)]
 
 
 def alembic_config(database_url: str, token_encryption_keys: Sequence[str] = ()) -> Config:

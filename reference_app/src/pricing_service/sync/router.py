@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pricing_service.auth.dependencies import require
 from pricing_service.auth.permissions import Permission
 from pricing_service.auth.session_cache import Principal
-from pricing_service.core.db import Session
+from pricing_service.core.deps import Session
 from pricing_service.core.request_context import request_id_of
 from pricing_service.sync import service
 from pricing_service.sync.models import ItemStatus, JobTrigger
