@@ -70,6 +70,7 @@ def typecheck(session: nox.Session) -> None:
         "mypy",
         "src/govkit",
         "reference_app/src/pricing_service",
+        "reference_app/dev/pricing_service_dev",
         "tests",
         "bench",
         "tools",
@@ -470,7 +471,9 @@ def fake_marketplace(session: nox.Session) -> Iterator[None]:
     if os.environ.get("ML_API_BASE_URL"):
         yield
         return
-    command = [str(Path(session.bin) / "pricing-service"), "fake-marketplace", "--port", "8001"]
+    # A development double: pricing_service_dev, beside the service (never in its wheel).
+    python = str(Path(session.bin) / "python")
+    command = [python, "-m", "pricing_service_dev", "fake-marketplace", "--port", "8001"]
     session.log("fake marketplace on http://127.0.0.1:8001 (GET /_fake/items shows pushed prices)")
     process = subprocess.Popen(command)
     try:

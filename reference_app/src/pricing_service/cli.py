@@ -28,7 +28,6 @@ def build_parser() -> argparse.ArgumentParser:
     # Imported here, not at the top: prometheus-client opens its files in the metrics directory
     # as soon as a command module imports it, and main() creates that directory first.
     from pricing_service.commands import (
-        fake_marketplace,
         migrate,
         openapi,
         seed,
@@ -38,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     # In the order `--help` lists them.
-    for module in (serve, migrate, seed, users, fake_marketplace, worker, openapi):
+    for module in (serve, migrate, seed, users, worker, openapi):
         module.register(subparsers)
     return parser
 

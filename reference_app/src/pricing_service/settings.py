@@ -21,8 +21,9 @@ from pricing_service.core.settings import CoreSettings, Environment, SettingsErr
 
 APP_ROOT = Path(__file__).resolve().parents[2]  # reference_app/
 DEFAULT_DATABASE_URL = f"sqlite:///{APP_ROOT / 'var' / 'pricing.db'}"
-# Development and test talk to the local fake marketplace (`pricing-service fake-marketplace`),
-# which accepts exactly these credentials; staging/production must configure real ones.
+# Development and test talk to the local fake marketplace (`python -m pricing_service_dev
+# fake-marketplace`), which accepts exactly these credentials; staging/production must configure
+# real ones.
 DEV_ML_API_BASE_URL = "http://127.0.0.1:8001"
 DEV_ML_CLIENT_ID = "dev-client"
 DEV_ML_CLIENT_SECRET = "dev-client-secret-for-the-fake"  # noqa: S105  # pragma: allowlist secret

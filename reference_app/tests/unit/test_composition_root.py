@@ -85,7 +85,7 @@ def test_main_only_wires_registered_parts() -> None:
 
 
 def test_the_check_finds_what_it_forbids() -> None:
-    offending = '''
+    offending = """
 from fastapi import FastAPI
 from starlette.middleware.base import BaseHTTPMiddleware
 
@@ -106,7 +106,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(ValueError, lambda request, exc: None)
     app.add_middleware(Timing)
     return app
-'''
+"""
     problems = definitions_that_serve(offending)
     assert any("class Timing" in p for p in problems)
     assert any("@get on ping" in p for p in problems)
