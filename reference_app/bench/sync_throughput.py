@@ -34,7 +34,7 @@ from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import insert, select, text
 
 from pricing_service.core.db import alembic_config, create_engine, session_factory, sync_url
-from pricing_service.observability.logging import configure_logging
+from pricing_service.core.logging import configure_logging
 from pricing_service.pricing.models import Product
 from pricing_service.settings import Settings, load_settings
 from pricing_service.sync.models import JobTrigger, SyncJob

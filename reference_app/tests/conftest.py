@@ -23,7 +23,7 @@ from pricing_service.core.db import alembic_config, sync_url
 from pricing_service.core.settings import Environment
 from pricing_service.core.time import utcnow
 from pricing_service.main import create_app
-from pricing_service.models import metadata
+from pricing_service.models import all_metadata
 from pricing_service.settings import Settings
 
 
@@ -58,7 +58,7 @@ def _isolate_database(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     engine: Engine = request.getfixturevalue("sync_engine")
     with engine.begin() as connection:
-        for table in reversed(metadata.sorted_tables):
+        for table in reversed(all_metadata().sorted_tables):
             connection.execute(table.delete())
 
 

@@ -23,7 +23,7 @@ from starlette.responses import FileResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from pricing_service.observability.logging import get_logger
+from pricing_service.core.logging import get_logger
 from pricing_service.settings import Settings
 
 logger = get_logger(__name__)

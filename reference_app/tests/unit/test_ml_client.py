@@ -18,7 +18,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from pricing_service.observability.logging import configure_logging
+from pricing_service.core.logging import configure_logging
 from pricing_service.sync.client import (
     ItemInactiveError,
     ItemNotFoundError,

@@ -49,7 +49,7 @@ from pricing_service.core.request_context import (
     route_template,
 )
 from pricing_service.core.settings import Environment
-from pricing_service.observability.logging import get_logger
+from pricing_service.core.logging import get_logger
 from pricing_service.observability.metrics import record_request
 from pricing_service.settings import IpNetwork, Settings
 

@@ -29,7 +29,7 @@ from pricing_service.core.db import (
     schema_is_current,
     session_factory,
 )
-from pricing_service.observability.logging import get_logger
+from pricing_service.core.logging import get_logger
 from pricing_service.settings import Settings
 from pricing_service.sync.credentials import CredentialsKeyError
 from pricing_service.sync.worker import open_worker

@@ -184,7 +184,7 @@ async def driver_pool(database_url: str) -> AsyncIterator[DriverPool | None]:
     timestamps come back in UTC whatever the server's setting. Connections open in the
     background: a database that is down at startup fails requests, not the startup. A request
     waits at most ``READ_POOL_TIMEOUT_SECONDS`` for a connection. Dead connections are not
-    pinged for: ``pricing.reads`` retries a read once when its connection turns out broken.
+    pinged for: a reader retries a read once when its connection turns out broken.
     """
     if make_url(database_url).get_backend_name() != "postgresql":
         yield None

@@ -88,7 +88,7 @@ class ProblemError(Exception):
     """An error a client caused or must know about, rendered as problem+json.
 
     Raise a :class:`DomainError` subclass where the problem type is fixed; this class itself
-    where code picks the type at run time (a pricing rule, a bulk item's outcome).
+    where code picks the type at run time (a rule that names its own type, a batch item's outcome).
     """
 
     def __init__(

@@ -1,6 +1,6 @@
 """The settings every service shares, read from the environment (and an optional .env file).
 
-A service's own settings class (``pricing_service.settings.Settings``) extends
+The service's own settings class (``pricing_service.settings.Settings``) extends
 :class:`CoreSettings`; nothing else reads ``os.environ``. Invalid settings stop startup with one
 line naming the variable (:func:`build_settings`).
 """

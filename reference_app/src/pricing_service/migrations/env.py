@@ -7,11 +7,11 @@ from sqlalchemy import create_engine, pool
 from sqlalchemy.engine import Connection, Engine
 
 from pricing_service.core.db import sync_url
-from pricing_service.models import metadata
+from pricing_service.models import all_metadata
 from pricing_service.settings import load_settings
 
 config = context.config
-target_metadata = metadata
+target_metadata = all_metadata()
 if "database_url" not in config.attributes:  # the alembic CLI itself: the service's settings
     settings = load_settings()
     config.attributes["database_url"] = settings.database_url
