@@ -122,8 +122,10 @@ def core_template(name: str, source: str) -> str:
         overridden[key] = replacement
     text = _jinja_text(source)
     for reference, variable in CORE_NAMES.items():
-        rendered = variable if not text.startswith("{% raw %}") else (
-            "{% endraw %}" + variable + "{% raw %}"
+        rendered = (
+            variable
+            if not text.startswith("{% raw %}")
+            else ("{% endraw %}" + variable + "{% raw %}")
         )
         text = text.replace(reference, rendered)
     for key, replacement in overridden.items():
@@ -198,9 +200,9 @@ def rendered(root: Path) -> Iterator[Path]:
         source.mkdir()
         shutil.copy2(root / "copier.yml", source / "copier.yml")
         shutil.copytree(root / "template", source / "template")
+        copier = [sys.executable, "-m", "copier", "copy", "--trust", "--defaults", "--skip-tasks"]
         done = subprocess.run(
-            [sys.executable, "-m", "copier", "copy", "--trust", "--defaults", "--skip-tasks"]
-            + ["--quiet", "--data-file", str(root / KIT_ANSWERS), str(source), str(destination)],
+            [*copier, "--quiet", "--data-file", str(root / KIT_ANSWERS), str(source), destination],
             capture_output=True,
             text=True,
             timeout=300,

@@ -17,8 +17,8 @@ import uvicorn
 from pydantic import ValidationError
 
 from pricing_service.commands import CommandError
-from pricing_service.core.settings import SettingsError
 from pricing_service.core.logging import configure_logging
+from pricing_service.core.settings import SettingsError
 from pricing_service.settings import Settings, load_settings
 from pricing_service_dev.fake_marketplace import FakeConfig, FakeMarketplace
 

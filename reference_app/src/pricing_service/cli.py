@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from pricing_service import __version__
 from pricing_service.commands import CommandError
-from pricing_service.core.settings import SettingsError
 from pricing_service.core.logging import configure_logging
+from pricing_service.core.settings import SettingsError
 from pricing_service.settings import Settings, load_settings
 
 

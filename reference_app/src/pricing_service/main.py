@@ -10,8 +10,8 @@ from pricing_service.bootstrap.middleware import register_middleware
 from pricing_service.bootstrap.openapi import install_openapi
 from pricing_service.bootstrap.routers import register_routers
 from pricing_service.core.errors import register_error_handlers
-from pricing_service.core.state import attach_state
 from pricing_service.core.logging import configure_logging
+from pricing_service.core.state import attach_state
 from pricing_service.settings import Settings, load_settings
 from pricing_service.state import AppState
 

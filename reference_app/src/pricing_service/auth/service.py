@@ -34,8 +34,8 @@ from pricing_service.auth.tokens import (
     hash_jti,
     new_session_id,
 )
-from pricing_service.core.time import as_utc, utcnow
 from pricing_service.core.logging import get_logger
+from pricing_service.core.time import as_utc, utcnow
 from pricing_service.settings import Settings
 
 logger = get_logger(__name__)

@@ -9,8 +9,8 @@ from fastapi import FastAPI
 
 from pricing_service.auth.lifecycle import auth_lifecycle
 from pricing_service.core.db import driver_pool
-from pricing_service.core.state import Database, state_of
 from pricing_service.core.logging import get_logger
+from pricing_service.core.state import Database, state_of
 from pricing_service.pricing.reads import ProductReads
 from pricing_service.settings import Settings
 from pricing_service.state import AppState

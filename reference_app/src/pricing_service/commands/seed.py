@@ -19,8 +19,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from pricing_service.commands import CommandError
 from pricing_service.core.db import sync_url
-from pricing_service.core.time import utcnow
 from pricing_service.core.logging import get_logger
+from pricing_service.core.time import utcnow
 from pricing_service.pricing.models import Product
 from pricing_service.settings import Settings
 

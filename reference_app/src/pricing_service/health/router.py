@@ -10,8 +10,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from pricing_service.core.db import schema_is_current
 from pricing_service.core.errors import SERVICE_UNAVAILABLE, ProblemError
-from pricing_service.core.state import state_of
 from pricing_service.core.logging import get_logger
+from pricing_service.core.state import state_of
 
 router = APIRouter(prefix="/health", tags=["health"])
 logger = get_logger(__name__)

@@ -10,8 +10,8 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy.exc import SQLAlchemyError
 
-from pricing_service.core.state import state_of
 from pricing_service.core.logging import get_logger
+from pricing_service.core.state import state_of
 from pricing_service.observability.metrics import add_scrape_hook
 from pricing_service.settings import Settings
 from pricing_service.sync.credentials import CredentialsKeyError

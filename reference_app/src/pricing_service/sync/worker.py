@@ -48,9 +48,9 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from pricing_service.core.logging import get_logger
 from pricing_service.core.time import utcnow
 from pricing_service.encryption import TokenCipher
-from pricing_service.core.logging import get_logger
 from pricing_service.observability.metrics import record_sync_item
 from pricing_service.pricing.models import Product
 from pricing_service.settings import Settings
