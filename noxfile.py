@@ -298,13 +298,17 @@ def contracts(session: nox.Session) -> None:
 
 @nox.session
 def template(session: nox.Session) -> None:
-    """Copier template: stamped repos green, adoption, updates, kit files in sync, docs run."""
+    """Copier template: stamped repos green, adoption, updates, copies in sync, docs run."""
     install(session)
-    if "--sync" in session.posargs:  # rewrite the kit's shared governance files from template/
-        session.run("python", "tests/test_template_selfhost.py", "--sync")
-        return
-    tests = ["tests/test_template.py", "tests/test_template_selfhost.py", "tests/test_newcomer.py"]
+    tests = ["tests/test_template.py", "tests/test_template_sync.py", "tests/test_newcomer.py"]
     session.run("pytest", "-p", "no:cacheprovider", *(session.posargs or tests))
+
+
+@nox.session(default=False)
+def template_sync(session: nox.Session) -> None:
+    """Rewrite the template's service core and the kit's governance files from their sources."""
+    install(session)
+    session.run("python", "tools/template_sync.py", "--write", *session.posargs)
 
 
 @nox.session

@@ -194,6 +194,9 @@ def write_core(root: Path) -> list[str]:
 @contextmanager
 def rendered(root: Path) -> Iterator[Path]:
     """The template rendered with the kit's answers into a temporary folder (needs copier)."""
+    for rel in ("copier.yml", "template", KIT_ANSWERS):
+        if not (root / rel).exists():
+            raise SyncError(f"{rel} is missing under {root}: nothing to render the template from")
     with tempfile.TemporaryDirectory(prefix="govkit-template-sync-") as folder:
         source, destination = Path(folder) / "kit", Path(folder) / "govkit"
         # Only the template and its questions: renders the working tree, committed or not.
