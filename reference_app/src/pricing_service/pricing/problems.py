@@ -58,3 +58,12 @@ class ProductNotFoundError(DomainError):
 
     def __init__(self, reference: object) -> None:
         super().__init__(f"product {reference} does not exist")
+
+
+class BulkTooManyItemsError(DomainError):
+    PROBLEM = BULK_TOO_MANY_ITEMS
+
+    def __init__(self, count: int, max_items: int) -> None:
+        super().__init__(
+            f"{count} items; send at most {max_items} per request", max_items=max_items
+        )
