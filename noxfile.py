@@ -70,6 +70,7 @@ def typecheck(session: nox.Session) -> None:
         "mypy",
         "src/govkit",
         "reference_app/src/pricing_service",
+        "reference_app/dev/pricing_service_dev",
         "tests",
         "bench",
         "tools",
@@ -297,13 +298,17 @@ def contracts(session: nox.Session) -> None:
 
 @nox.session
 def template(session: nox.Session) -> None:
-    """Copier template: stamped repos green, adoption, updates, kit files in sync, docs run."""
+    """Copier template: stamped repos green, adoption, updates, copies in sync, docs run."""
     install(session)
-    if "--sync" in session.posargs:  # rewrite the kit's shared governance files from template/
-        session.run("python", "tests/test_template_selfhost.py", "--sync")
-        return
-    tests = ["tests/test_template.py", "tests/test_template_selfhost.py", "tests/test_newcomer.py"]
+    tests = ["tests/test_template.py", "tests/test_template_sync.py", "tests/test_newcomer.py"]
     session.run("pytest", "-p", "no:cacheprovider", *(session.posargs or tests))
+
+
+@nox.session(default=False)
+def template_sync(session: nox.Session) -> None:
+    """Rewrite the template's service core and the kit's governance files from their sources."""
+    install(session)
+    session.run("python", "tools/template_sync.py", "--write", *session.posargs)
 
 
 @nox.session
@@ -470,7 +475,9 @@ def fake_marketplace(session: nox.Session) -> Iterator[None]:
     if os.environ.get("ML_API_BASE_URL"):
         yield
         return
-    command = [str(Path(session.bin) / "pricing-service"), "fake-marketplace", "--port", "8001"]
+    # A development double: pricing_service_dev, beside the service (never in its wheel).
+    python = str(Path(session.bin) / "python")
+    command = [python, "-m", "pricing_service_dev", "fake-marketplace", "--port", "8001"]
     session.log("fake marketplace on http://127.0.0.1:8001 (GET /_fake/items shows pushed prices)")
     process = subprocess.Popen(command)
     try:

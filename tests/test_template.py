@@ -464,6 +464,42 @@ def test_update_keeps_local_edits_and_brings_template_changes(kit: Path, tmp_pat
     assert "@v2.0.0" in (repo / "gate-requirements.txt").read_text()  # the govkit pin moved
 
 
+def test_update_brings_a_reference_core_fix_to_a_stamped_service(kit: Path, tmp_path: Path) -> None:
+    """A fix in the reference app's core, synced into the template (`nox -s template_sync`) and
+    released, reaches a stamped service's `src/PACKAGE/core/` through `copier update`; the
+    team's own files under `src/` stay theirs."""
+    kit_clone = tmp_path / "govkit"
+    git(tmp_path, "clone", "-q", str(kit), str(kit_clone))
+    repo = tmp_path / "service"
+    stamp(kit_clone, repo, kind="service", skip_tasks=True)
+    git(repo, "init", "-q")
+    commit_all(repo, "stamp the service at v1")
+    [package] = [p for p in (repo / "src").iterdir() if (p / "core").is_dir()]
+    team_file = package / "settings.py"
+    team_line = "# Team: our own settings go below."
+    team_file.write_text(team_file.read_text() + f"\n{team_line}\n")
+    commit_all(repo, "a setting of our own")
+
+    core_time = kit_clone / "reference_app" / "src" / "pricing_service" / "core" / "time.py"
+    fix = (
+        "\n\ndef utc_midnight() -> datetime:\n"
+        '    """Today 00:00 UTC (a core fix of kit v2)."""\n'
+        "    return utcnow().replace(hour=0, minute=0, second=0, microsecond=0)\n"
+    )
+    core_time.write_text(core_time.read_text() + fix)
+    run([sys.executable, "tools/template_sync.py", "--write"], kit_clone)
+    commit_all(kit_clone, "core fix, synced into the template")
+    git(kit_clone, "tag", "-a", "v2.0.0", "-m", "2.0.0")
+
+    copier("update", "--trust", "--defaults", "--skip-tasks", cwd=repo)
+
+    stamped = (package / "core" / "time.py").read_text()
+    assert "def utc_midnight() -> datetime:" in stamped
+    assert stamped.endswith(fix)
+    assert team_line in team_file.read_text()  # src/ outside core/ is the team's
+    assert "_commit: v2.0.0" in (repo / ".copier-answers.yml").read_text()
+
+
 def test_an_update_conflict_turns_the_gate_red_and_names_the_file(
     kit: Path, tmp_path: Path
 ) -> None:

@@ -36,7 +36,7 @@ def measure(mode: str, calls: int) -> str:
     """Run in a fresh process: the metrics module must be imported after the mode is set."""
     import structlog
 
-    from pricing_service.observability.logging import configure_logging, get_logger
+    from pricing_service.core.logging import configure_logging, get_logger
     from pricing_service.observability.metrics import record_request
 
     configure_logging("INFO", "json")

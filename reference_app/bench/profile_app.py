@@ -35,7 +35,7 @@ from starlette.types import ASGIApp, Message
 
 from pricing_service.auth.models import RefreshFamily, User
 from pricing_service.auth.tokens import TokenCodec, TokenType, new_session_id
-from pricing_service.db import driver_conninfo, sync_url
+from pricing_service.core.db import driver_conninfo, sync_url
 from pricing_service.main import create_app
 from pricing_service.pricing.schemas import PRODUCT_FIELDS, product_json
 from pricing_service.settings import load_settings

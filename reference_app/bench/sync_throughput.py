@@ -1,11 +1,11 @@
 """Sync throughput benchmark (not a test): push N pending products to the fake marketplace.
 
-The fake runs as its own process (`pricing-service fake-marketplace`) with 20 ms latency, a
-200 requests/s limit (429 + Retry-After beyond it) and 5% transient 5xx errors; the worker runs
-in this process with the service defaults (8 requests in flight) and a client-side rate limit
-equal to the marketplace's. Reported per run: items/s, the ratio to the limit, retries, lost
-items (still pending, or a marketplace price different from the database) and duplicated items
-(more than one applied PUT). Target: ratio >= 0.9, 0 lost, 0 duplicated.
+The fake runs as its own process (`python -m pricing_service_dev fake-marketplace`) with 20 ms
+latency, a 200 requests/s limit (429 + Retry-After beyond it) and 5% transient 5xx errors; the
+worker runs in this process with the service defaults (8 requests in flight) and a client-side rate
+limit equal to the marketplace's. Reported per run: items/s, the ratio to the limit, retries, lost
+items (still pending, or a marketplace price different from the database) and duplicated items (more
+than one applied PUT). Target: ratio >= 0.9, 0 lost, 0 duplicated.
 
     uv run python reference_app/bench/sync_throughput.py            # 3 runs, medians
     uv run python reference_app/bench/sync_throughput.py --runs 1 --items 1000
@@ -33,8 +33,8 @@ from alembic import command
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import insert, select, text
 
-from pricing_service.db import alembic_config, create_engine, session_factory, sync_url
-from pricing_service.observability.logging import configure_logging
+from pricing_service.core.db import alembic_config, create_engine, session_factory, sync_url
+from pricing_service.core.logging import configure_logging
 from pricing_service.pricing.models import Product
 from pricing_service.settings import Settings, load_settings
 from pricing_service.sync.models import JobTrigger, SyncJob
@@ -90,7 +90,7 @@ def start_fake(args: argparse.Namespace) -> tuple[subprocess.Popen[bytes], str]:
         [
             sys.executable,
             "-m",
-            "pricing_service.cli",
+            "pricing_service_dev",
             "fake-marketplace",
             f"--port={port}",
             f"--latency-ms={args.latency_ms}",

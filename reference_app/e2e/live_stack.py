@@ -61,6 +61,10 @@ def free_port() -> int:
         return port
 
 
+# A development double: from this environment's pricing_service_dev, never the service's wheel.
+FAKE_MARKETPLACE = (sys.executable, "-m", "pricing_service_dev", "fake-marketplace")
+
+
 def _command() -> list[str]:
     """``pricing-service`` of this interpreter's environment (the nox session's, under nox)."""
     script = Path(sys.executable).with_name("pricing-service")
@@ -94,12 +98,12 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
 
 @contextmanager
 def _server(
-    name: str, args: list[str], env: dict[str, str], cwd: Path, logs: Path, ready_url: str
+    name: str, command: list[str], env: dict[str, str], cwd: Path, logs: Path, ready_url: str
 ) -> Iterator[None]:
     log = logs / f"{name}.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(  # noqa: S603  # our own CLI, fixed arguments
-            [*_command(), *args], env=env, cwd=cwd, stdout=sink, stderr=subprocess.STDOUT
+            command, env=env, cwd=cwd, stdout=sink, stderr=subprocess.STDOUT
         )
         try:
             _wait_until_up(ready_url, process, log)
@@ -148,7 +152,7 @@ def live_stack(workdir: Path, logs: Path) -> Iterator[LiveStack]:
         servers.enter_context(
             _server(
                 "fake-marketplace",
-                ["fake-marketplace", "--port", str(marketplace_port)],
+                [*FAKE_MARKETPLACE, "--port", str(marketplace_port)],
                 env,
                 workdir,
                 logs,
@@ -158,7 +162,7 @@ def live_stack(workdir: Path, logs: Path) -> Iterator[LiveStack]:
         servers.enter_context(
             _server(
                 "pricing-service",
-                ["serve", "--port", str(api_port)],
+                [*_command(), "serve", "--port", str(api_port)],
                 env,
                 workdir,
                 logs,

@@ -5,14 +5,15 @@
 
 Setup, in release order: install the service into a fresh environment with the Dockerfile's own
 ``uv sync`` line (staging/shipping.py: what the image ships, never the development environment),
-recreate the PostgreSQL database ``staging_smoke`` (STAGING_DATABASE_URL,
-else TEST_DATABASE_URL's server, else postgres@127.0.0.1:5432), start `pricing-service
-fake-marketplace` over https with a certificate from a throwaway CA made here (the service trusts
-it through ML_CA_BUNDLE: staging keeps its https-only rule for ML_API_BASE_URL), `migrate`,
-`users create --role pricing_manager --password-stdin`, `seed --products N`, then `serve --workers
-2` and a separate `worker --metrics-port P`, all with APP_ENV=staging, explicit CORS origins, a
-random 64-byte JWT secret, a fresh TOKEN_ENCRYPTION_KEYS key, random marketplace credentials,
-METRICS_ENABLED=true and API_DOCS_ENABLED=false.
+recreate the PostgreSQL database ``staging_smoke`` (STAGING_DATABASE_URL, else TEST_DATABASE_URL's
+server, else postgres@127.0.0.1:5432), start the fake marketplace (`python -m pricing_service_dev
+fake-marketplace`, a development double from this environment, not the image) over https with a
+certificate from a throwaway CA made here (the service trusts it through ML_CA_BUNDLE: staging keeps
+its https-only rule for ML_API_BASE_URL), `migrate`, `users create --role pricing_manager
+--password-stdin`, `seed --products N`, then `serve --workers 2` and a separate `worker
+--metrics-port P`, all with APP_ENV=staging, explicit CORS origins, a random 64-byte JWT secret, a
+fresh TOKEN_ENCRYPTION_KEYS key, random marketplace credentials, METRICS_ENABLED=true and
+API_DOCS_ENABLED=false.
 
 Checks (one line each, then a summary): health, login, a guarded price update (If-Match), a sync
 job pushed to the marketplace, the worker's own /metrics, hardening (security headers, no-store
@@ -179,10 +180,12 @@ def running_stack(database_url: str, products: int, workdir: Path) -> Iterator[S
                 "SYNC_SCHEDULE_SECONDS": "0",  # only the job this smoke starts
             }
         )
-        fake = Child.start(
-            program,
+        fake = Child.start(  # a development double: from this environment, not the image's
+            Path(sys.executable),
             "fake-marketplace",
             [
+                "-m",
+                "pricing_service_dev",
                 "fake-marketplace",
                 "--port",
                 str(fake_port),

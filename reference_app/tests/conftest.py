@@ -16,15 +16,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from pricing_service.auth.models import RefreshFamily, User, utcnow
+from pricing_service.auth.models import RefreshFamily, User
 from pricing_service.auth.passwords import passwords_for
 from pricing_service.auth.tokens import TokenCodec, TokenType, new_session_id
-from pricing_service.db import Base, alembic_config, sync_url
+from pricing_service.core.db import alembic_config, sync_url
+from pricing_service.core.settings import Environment
+from pricing_service.core.time import utcnow
 from pricing_service.main import create_app
-from pricing_service.models import import_all_models
-from pricing_service.settings import Environment, Settings
-
-import_all_models()
+from pricing_service.models import all_metadata
+from pricing_service.settings import Settings
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +58,7 @@ def _isolate_database(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     engine: Engine = request.getfixturevalue("sync_engine")
     with engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
+        for table in reversed(all_metadata().sorted_tables):
             connection.execute(table.delete())
 
 

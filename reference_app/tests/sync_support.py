@@ -1,5 +1,5 @@
-"""Sync test support: the fake marketplace over real HTTP (a `pricing-service fake-marketplace`
-subprocess on a free port) and a small client for its /_fake/ control endpoints.
+"""Sync test support: the fake marketplace over real HTTP (a `python -m pricing_service_dev
+fake-marketplace` subprocess on a free port) and a small client for its /_fake/ control endpoints.
 
 Import the fixtures into a test module: ``from tests.sync_support import fake_server``.
 """
@@ -22,7 +22,7 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session
 
-from pricing_service.db import create_engine, session_factory
+from pricing_service.core.db import create_engine, session_factory
 from pricing_service.pricing.models import Product
 from pricing_service.settings import Settings
 from pricing_service.sync.models import JobTrigger
@@ -108,7 +108,7 @@ def start_fake(*args: str, env: dict[str, str] | None = None) -> FakeServer:
         [
             sys.executable,
             "-m",
-            "pricing_service.cli",
+            "pricing_service_dev",
             "fake-marketplace",
             "--port",
             str(port),

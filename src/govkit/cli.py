@@ -1,48 +1,72 @@
 """The ``govkit`` command line: one sub-command per room of the kit.
 
 Each command module exposes ``register(subparsers)`` which adds its parser and
-sets ``handler`` to a function ``(args) -> int`` (the exit code). Errors a user
+sets ``handler`` to a function ``(args) -> int`` (the exit code); ``COMMANDS`` imports them
+explicitly, so the import graph shows every one. Errors a user
 can cause raise :class:`UsageError`: one line on stderr and exit code 2.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
 
 from govkit import __version__
+from govkit.commands import (
+    adr,
+    audit,
+    check,
+    codeowners,
+    contracts,
+    drift,
+    labels,
+    pr,
+    rulesets,
+    runbooks,
+    secrets,
+    slo,
+    workflows,
+)
 from govkit.errors import UsageError
 
-# Modules that register sub-commands; each later issue adds its own line.
-COMMAND_MODULES: tuple[str, ...] = (
-    "govkit.commands.check",
-    "govkit.commands.audit",
-    "govkit.commands.labels",
-    "govkit.commands.slo",
-    "govkit.commands.contracts",
-    "govkit.commands.secrets",
-    "govkit.commands.workflows",
-    "govkit.commands.rulesets",
-    "govkit.commands.codeowners",
-    "govkit.commands.adr",
-    "govkit.commands.runbooks",
-    "govkit.commands.pr",
-    "govkit.commands.drift",
+# The modules that register sub-commands, in the order `govkit --help` lists them.
+COMMANDS = (
+    check,
+    audit,
+    labels,
+    slo,
+    contracts,
+    secrets,
+    workflows,
+    rulesets,
+    codeowners,
+    adr,
+    runbooks,
+    pr,
+    drift,
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
     parser = argparse.ArgumentParser(
         prog="govkit",
         description="Platform governance kit: repository checks, contract diff, SLO rules, audit.",
     )
     parser.add_argument("--version", action="version", version=f"govkit {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(subparsers)
-    return parser
+    for module in COMMANDS:
+        module.register(subparsers)
+    return parser, dict(subparsers.choices)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    return _parsers()[0]
+
+
+def subcommands() -> dict[str, argparse.ArgumentParser]:
+    """Each sub-command's name and its parser: what ``govkit COMMAND`` accepts."""
+    return _parsers()[1]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

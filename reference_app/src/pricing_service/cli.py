@@ -8,28 +8,14 @@ stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
 
 from pricing_service import __version__
-from pricing_service.observability.logging import configure_logging
-from pricing_service.settings import Settings, SettingsError, load_settings
-
-# Modules that register sub-commands; each domain adds its own line.
-COMMAND_MODULES: tuple[str, ...] = (
-    "pricing_service.commands.serve",
-    "pricing_service.commands.migrate",
-    "pricing_service.commands.seed",
-    "pricing_service.commands.users",
-    "pricing_service.commands.fake_marketplace",
-    "pricing_service.commands.worker",
-    "pricing_service.commands.openapi",
-)
-
-
-class CommandError(Exception):
-    """A command cannot do what was asked; the message is one line for the person."""
+from pricing_service.commands import CommandError
+from pricing_service.core.logging import configure_logging
+from pricing_service.core.settings import SettingsError
+from pricing_service.settings import Settings, load_settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,8 +25,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pricing-service {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(subparsers)
+    # Imported here, not at the top: prometheus-client opens its files in the metrics directory
+    # as soon as a command module imports it, and main() creates that directory first.
+    from pricing_service.commands import (
+        migrate,
+        openapi,
+        seed,
+        serve,
+        users,
+        worker,
+    )
+
+    # In the order `--help` lists them.
+    for module in (serve, migrate, seed, users, worker, openapi):
+        module.register(subparsers)
     return parser
 
 
@@ -78,8 +76,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    # `python -m pricing_service.cli`: run the package's module, not this `__main__` copy, so the
-    # CommandError the commands raise is the one main() catches.
-    from pricing_service.cli import main as package_main
-
-    raise SystemExit(package_main())
+    raise SystemExit(main())

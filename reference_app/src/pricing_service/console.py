@@ -23,7 +23,8 @@ from starlette.responses import FileResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from pricing_service.observability.logging import get_logger
+from pricing_service.core.logging import get_logger
+from pricing_service.settings import Settings
 
 logger = get_logger(__name__)
 
@@ -97,9 +98,9 @@ class ConsoleFallback:
         return response
 
 
-def register_console(app: FastAPI) -> None:
+def register_console(app: FastAPI, settings: Settings) -> None:
     """Serve the built console when there is one; call it after every router is included."""
-    directory = app.state.settings.console_root
+    directory = settings.console_root
     if directory is None:
         logger.debug("console_not_built", hint="cd frontend && npm ci && npm run build")
         return

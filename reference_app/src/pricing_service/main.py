@@ -5,13 +5,15 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from pricing_service import __version__
-from pricing_service.bootstrap.errors import register_error_handlers
 from pricing_service.bootstrap.lifespan import build_lifespan
 from pricing_service.bootstrap.middleware import register_middleware
 from pricing_service.bootstrap.openapi import install_openapi
 from pricing_service.bootstrap.routers import register_routers
-from pricing_service.observability.logging import configure_logging
+from pricing_service.core.errors import register_error_handlers
+from pricing_service.core.logging import configure_logging
+from pricing_service.core.state import attach_state
 from pricing_service.settings import Settings, load_settings
+from pricing_service.state import AppState
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -25,9 +27,9 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url="/redoc" if settings.serves_api_docs else None,
         openapi_url="/openapi.json" if settings.serves_api_docs else None,
     )
-    app.state.settings = settings
+    attach_state(app, AppState(settings))
     register_error_handlers(app)
-    register_routers(app)
+    register_routers(app, settings)
     register_middleware(app, settings)  # after the routers: it reads their body limits
     install_openapi(app)
     return app

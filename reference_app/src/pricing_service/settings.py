@@ -1,4 +1,4 @@
-"""The one settings object of the service, read from the environment (and an optional .env file).
+"""The one settings object of the service: the core's (``core.settings``) and the domains'.
 
 Nothing else reads ``os.environ``. Invalid settings stop startup with one line naming the variable.
 """
@@ -8,26 +8,22 @@ from __future__ import annotations
 import ipaddress
 import math
 from decimal import Decimal
-from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
 from cryptography.fernet import Fernet
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode
 from zxcvbn import zxcvbn
+
+from pricing_service.core.settings import CoreSettings, Environment, SettingsError, build_settings
 
 APP_ROOT = Path(__file__).resolve().parents[2]  # reference_app/
 DEFAULT_DATABASE_URL = f"sqlite:///{APP_ROOT / 'var' / 'pricing.db'}"
-DEV_CORS_ORIGINS = (
-    "http://localhost:5173",
-    "http://127.0.0.1:5173",
-    "http://localhost:8000",
-    "http://127.0.0.1:8000",
-)
-# Development and test talk to the local fake marketplace (`pricing-service fake-marketplace`),
-# which accepts exactly these credentials; staging/production must configure real ones.
+# Development and test talk to the local fake marketplace (`python -m pricing_service_dev
+# fake-marketplace`), which accepts exactly these credentials; staging/production must configure
+# real ones.
 DEV_ML_API_BASE_URL = "http://127.0.0.1:8001"
 DEV_ML_CLIENT_ID = "dev-client"
 DEV_ML_CLIENT_SECRET = "dev-client-secret-for-the-fake"  # noqa: S105  # pragma: allowlist secret
@@ -65,38 +61,8 @@ _ENTROPY_CHECKED_CHARACTERS = 128  # zxcvbn's cost grows with length; a longer t
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-class Environment(StrEnum):
-    DEVELOPMENT = "development"
-    TEST = "test"
-    STAGING = "staging"
-    PRODUCTION = "production"
-
-    @property
-    def is_deployed(self) -> bool:
-        """Staging and production: real users, so no permissive defaults."""
-        return self in (Environment.STAGING, Environment.PRODUCTION)
-
-
-class SettingsError(Exception):
-    """A setting is missing or invalid; the message is one line naming the variable."""
-
-
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
-
-    # Unset means production: a forgotten variable must never open the development defaults.
-    app_env: Environment = Environment.PRODUCTION
+class Settings(CoreSettings):
     database_url: str = DEFAULT_DATABASE_URL
-    cors_allowed_origins: Annotated[tuple[str, ...], NoDecode] = ()
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
-    log_format: Literal["json", "console"] | None = Field(
-        default=None, description="json by default outside development"
-    )
-    # Serving (docs/deploy.md): interactive docs are off in production unless asked for.
-    api_docs_enabled: bool | None = Field(
-        default=None,
-        description="serve /docs, /redoc and /openapi.json; default: not in production",
-    )
     forwarded_allow_ips: Annotated[tuple[IpNetwork, ...], NoDecode] = Field(
         default=(),
         description="proxies (IPs or CIDR networks, comma-separated) whose X-Forwarded-For and "
@@ -185,23 +151,6 @@ class Settings(BaseSettings):
         default=None, description="built console to serve; unset: frontend/dist when built"
     )
 
-    @field_validator("cors_allowed_origins", mode="before")
-    @classmethod
-    def _split_origins(cls, value: object) -> object:
-        if isinstance(value, str):
-            return tuple(o.strip() for o in value.split(",") if o.strip())
-        return value
-
-    @field_validator("cors_allowed_origins")
-    @classmethod
-    def _origins_are_urls(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for origin in value:
-            if origin != "*" and not origin.startswith(("http://", "https://")):
-                raise ValueError(f"origin {origin!r} must start with http:// or https://")
-            if origin.endswith("/"):
-                raise ValueError(f"origin {origin!r} must not end with '/'")
-        return value
-
     @field_validator("forwarded_allow_ips", mode="before")
     @classmethod
     def _parse_networks(cls, value: object) -> object:
@@ -249,41 +198,6 @@ class Settings(BaseSettings):
         if value is not None and not (value / "index.html").is_file():
             raise ValueError(f"{value} has no index.html: build the console (npm run build)")
         return value
-
-    @field_validator("log_level", mode="before")
-    @classmethod
-    def _upper(cls, value: object) -> object:
-        return value.upper() if isinstance(value, str) else value
-
-    @field_validator("database_url")
-    @classmethod
-    def _known_database(cls, value: str) -> str:
-        if not value.startswith(("sqlite", "postgresql")):
-            raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
-        return value
-
-    @model_validator(mode="after")
-    def _deployed_needs_explicit_origins(self) -> Settings:
-        if self.app_env.is_deployed:
-            if not self.cors_allowed_origins:
-                raise ValueError(
-                    "CORS_ALLOWED_ORIGINS: an explicit list of trusted origins is required "
-                    f"in {self.app_env}"
-                )
-            if "*" in self.cors_allowed_origins:
-                raise ValueError(f"CORS_ALLOWED_ORIGINS: '*' is not allowed in {self.app_env}")
-            if self.database_url.startswith("sqlite"):
-                raise ValueError(
-                    f"DATABASE_URL: SQLite is for one machine; {self.app_env} needs "
-                    "postgresql+psycopg://..."
-                )
-        return self
-
-    @cached_property
-    def serves_api_docs(self) -> bool:
-        if self.api_docs_enabled is not None:
-            return self.api_docs_enabled
-        return self.app_env is not Environment.PRODUCTION
 
     @model_validator(mode="after")
     def _auth_is_safe(self) -> Settings:
@@ -381,23 +295,10 @@ class Settings(BaseSettings):
         return self.app_env is Environment.DEVELOPMENT
 
     @cached_property
-    def allowed_origins(self) -> tuple[str, ...]:
-        """The explicit list, or localhost defaults in development and test."""
-        if self.cors_allowed_origins:
-            return self.cors_allowed_origins
-        return () if self.app_env.is_deployed else DEV_CORS_ORIGINS
-
-    @cached_property
     def serves_metrics(self) -> bool:
         if self.metrics_enabled is not None:
             return self.metrics_enabled
         return self.app_env is Environment.DEVELOPMENT
-
-    @cached_property
-    def effective_log_format(self) -> Literal["json", "console"]:
-        if self.log_format is not None:
-            return self.log_format
-        return "console" if self.app_env is Environment.DEVELOPMENT else "json"
 
 
 def _split_keys(value: str) -> tuple[str, ...]:
@@ -427,20 +328,5 @@ def _refuse_weak_secret(name: str, secret: str | None, env: Environment) -> None
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Build settings from the environment; raise SettingsError with one readable line."""
-    try:
-        return Settings(**overrides)  # type: ignore[arg-type]
-    except ValidationError as error:
-        raise SettingsError(_one_line(error)) from None
-
-
-def _one_line(error: ValidationError) -> str:
-    problems = []
-    for item in error.errors(include_url=False, include_input=False):
-        message = str(item["msg"]).removeprefix("Value error, ")
-        if item["loc"]:
-            name = str(item["loc"][0]).upper()
-            problems.append(f"{name}: {message}")
-        else:
-            problems.append(message)
-    return "invalid settings: " + "; ".join(problems)
+    """The service's settings from the environment; SettingsError with one readable line."""
+    return build_settings(Settings, **overrides)

@@ -24,7 +24,8 @@ from typing import Any
 
 from govkit import contracts
 from pricing_service.commands.openapi import contract_document
-from pricing_service.settings import APP_ROOT, SettingsError, load_settings
+from pricing_service.core.settings import SettingsError
+from pricing_service.settings import APP_ROOT, load_settings
 
 CONTRACT = APP_ROOT / "contracts" / "openapi.json"
 UPDATE_HINT = "run `nox -s contracts -- --update`"

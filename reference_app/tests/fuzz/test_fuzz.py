@@ -38,7 +38,8 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy.orm import Session
 
 from pricing_service.auth.models import User
-from pricing_service.pricing.models import Product, utcnow
+from pricing_service.core.time import utcnow
+from pricing_service.pricing.models import Product
 
 FUZZ_SEED = os.environ.get("FUZZ_SEED", "20261126")
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "25"))

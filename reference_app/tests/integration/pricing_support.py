@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pricing_service.pricing.models import PriceChange, Product, utcnow
+from pricing_service.core.time import utcnow
+from pricing_service.pricing.models import PriceChange, Product
 
 _SKUS = itertools.count(1)
 

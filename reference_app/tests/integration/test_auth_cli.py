@@ -12,10 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pricing_service.auth.models import RefreshFamily, User
-from pricing_service.cli import CommandError, main
+from pricing_service.cli import main
+from pricing_service.commands import CommandError
 from pricing_service.commands.users import _ensure_demo as ensure_demo
 from pricing_service.commands.users import handle as main_handler
-from pricing_service.settings import Environment, Settings
+from pricing_service.core.settings import Environment
+from pricing_service.settings import Settings
 
 NEW_PASSWORD = "a-brand-new-long-password"  # pragma: allowlist secret
 

@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import Engine
 
-from pricing_service.db import Base, alembic_config, sync_url
+from pricing_service.core.db import Base, alembic_config, sync_url
 
 AUTH_TABLES = {"users", "refresh_families", "refresh_tokens", "login_failures"}
 

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from pricing_service.auth.models import User
 from pricing_service.auth.session_cache import SessionCache
+from pricing_service.core.state import state_of
+from pricing_service.state import AppState
 
 Condition = Callable[[], bool]
 
@@ -30,8 +32,7 @@ def _eventually(condition: Condition, what: str, seconds: float = 5.0) -> None:
 
 
 def _cache(app: FastAPI) -> SessionCache:
-    cache: SessionCache = app.state.auth_toolkit.sessions
-    return cache
+    return state_of(app, AppState).auth.sessions
 
 
 NEEDS_NOTIFY = pytest.mark.postgres("SQLite has no LISTEN/NOTIFY")

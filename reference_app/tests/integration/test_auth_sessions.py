@@ -13,7 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pricing_service.auth.models import RefreshFamily, User, as_utc
+from pricing_service.auth.models import RefreshFamily, User
+from pricing_service.core.time import as_utc
 from pricing_service.main import create_app
 from pricing_service.settings import Settings
 from tests.integration.pricing_support import assert_problem

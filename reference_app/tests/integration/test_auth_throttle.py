@@ -17,7 +17,8 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pricing_service.auth.models import LoginFailure, User, as_utc
+from pricing_service.auth.models import LoginFailure, User
+from pricing_service.core.time import as_utc
 from pricing_service.main import create_app
 from pricing_service.settings import Settings
 from tests.live_server import live_server

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from pricing_service.core.settings import SettingsError
 from pricing_service.main import create_app
-from pricing_service.settings import Settings, SettingsError, load_settings
+from pricing_service.settings import Settings, load_settings
 
 INDEX = '<!doctype html><div id="root"></div><script type="module" src="/assets/app-1a2b.js">'
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}

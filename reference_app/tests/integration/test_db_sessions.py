@@ -12,8 +12,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session as SyncSession
 
-from pricing_service import db as db_module
-from pricing_service.db import Session
+from pricing_service.core import db as db_module
+from pricing_service.core.deps import Session
 from pricing_service.main import create_app
 from pricing_service.settings import Settings
 from tests.integration.test_pricing_products import NEW_PRODUCT

@@ -11,8 +11,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
+from pricing_service.core.state import state_of
 from pricing_service.main import create_app
 from pricing_service.settings import Settings
+from pricing_service.state import AppState
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance", "code", "request_id"}
 
@@ -146,7 +148,7 @@ def test_request_id_generated_when_absent(client: TestClient) -> None:
 def test_log_lines_are_json_with_request_id(
     app: FastAPI, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with TestClient(create_app(app.state.settings)) as client:
+    with TestClient(create_app(state_of(app, AppState).settings)) as client:
         client.get("/health/live", headers={"X-Request-ID": "trace-me-123456"})
         client.get("/health/live")
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line]

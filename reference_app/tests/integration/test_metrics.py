@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from pricing_service.core.settings import Environment
 from pricing_service.main import create_app
 from pricing_service.observability.metrics import (
     LATENCY_BUCKETS,
@@ -26,7 +27,7 @@ from pricing_service.observability.metrics import (
     set_sync_status,
 )
 from pricing_service.observability.multiprocess import MULTIPROC_ENV, multiprocess_metrics
-from pricing_service.settings import Environment, Settings
+from pricing_service.settings import Settings
 
 SampleKey = tuple[str, frozenset[tuple[str, str]]]
 

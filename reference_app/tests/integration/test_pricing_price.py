@@ -12,8 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pricing_service.core.time import utcnow
 from pricing_service.main import create_app
-from pricing_service.pricing.models import PriceChange, Product, utcnow
+from pricing_service.pricing.models import PriceChange, Product
 from pricing_service.settings import Settings
 from tests.integration.pricing_support import (
     assert_problem,

@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pricing_service.pricing.models import PriceChange, Product, utcnow
+from pricing_service.core.time import utcnow
+from pricing_service.pricing.models import PriceChange, Product
 from tests.integration.pricing_support import assert_problem, make_product
 
 NEW_PRODUCT = {

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from pricing_service.db import create_engine
+from pricing_service.core.db import create_engine
 from pricing_service.settings import Settings
 from pricing_service.sync.models import SyncJob
 from tests.sync_support import (

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pricing_service.db import create_engine, session_factory
+from pricing_service.core.db import create_engine, session_factory
 from pricing_service.settings import Settings
 from pricing_service.sync.models import JobTrigger, SyncItem, SyncJob
 from pricing_service.sync.service import enqueue_job

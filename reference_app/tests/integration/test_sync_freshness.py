@@ -13,7 +13,7 @@ from prometheus_client import REGISTRY
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from pricing_service.db import create_engine, session_factory
+from pricing_service.core.db import create_engine, session_factory
 from pricing_service.main import create_app
 from pricing_service.pricing.models import Product
 from pricing_service.settings import Settings

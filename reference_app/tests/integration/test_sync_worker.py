@@ -19,10 +19,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from pricing_service.db import create_engine, session_factory
+from pricing_service.core.db import create_engine, session_factory
+from pricing_service.core.logging import configure_logging
+from pricing_service.core.time import utcnow
 from pricing_service.main import create_app
-from pricing_service.observability.logging import configure_logging
-from pricing_service.pricing.models import Product, utcnow
+from pricing_service.pricing.models import Product
 from pricing_service.settings import Settings
 from pricing_service.sync.models import SyncItem, SyncJob
 from pricing_service.sync.worker import open_worker

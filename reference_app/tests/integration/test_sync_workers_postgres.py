@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pricing_service.db import create_engine, session_factory
+from pricing_service.core.db import create_engine, session_factory
 from pricing_service.settings import Settings
 from pricing_service.sync.models import SyncJob
 from pricing_service.sync.worker import open_worker

@@ -10,6 +10,7 @@ pass), in a schema of its own so the suite's tables are not touched.
 from __future__ import annotations
 
 import subprocess
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from staging.shipping import install_wheel_alone
 from staging.smoke import answers, setting_free_environment
 from staging.stack import Child, SmokeError, free_port, run_cli, wait_until
 
-from pricing_service.db import sync_url
+from pricing_service.core.db import sync_url
 
 SCHEMA = "wheel_check"
 
@@ -60,6 +61,24 @@ def test_the_environment_holds_the_installed_package_only(wheel_program: Path) -
     assert Path(location).is_relative_to(wheel_program.parent.parent)
     assert "site-packages" in location
     assert pytest_spec == "None"
+
+
+def test_the_wheel_ships_the_service_and_no_test_double(wheel_program: Path) -> None:
+    """Only the pricing_service package and its metadata: the fake marketplace (a development
+    double, reference_app/dev/pricing_service_dev) stays out of what production installs."""
+    [wheel] = (wheel_program.parents[2] / "dist").glob("pricing_service-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    top_levels = {name.split("/", 1)[0] for name in names}
+    assert {t for t in top_levels if not t.endswith(".dist-info")} == {"pricing_service"}
+    assert "pricing_service/core/errors.py" in names  # the listing is the real package
+    assert "pricing_service/migrations/versions/0001_baseline.py" in names
+    assert [name for name in names if "fake" in name.lower()] == []
+    python = wheel_program.parent / "python"
+    probe = "import importlib.util as u; print(u.find_spec('pricing_service_dev'))"
+    result = subprocess.run(
+        [str(python), "-c", probe], capture_output=True, text=True, check=True, cwd="/"
+    )
+    assert result.stdout.strip() == "None"
 
 
 def test_the_wheel_alone_migrates_and_serves_on_sqlite(wheel_program: Path, tmp_path: Path) -> None:

@@ -19,8 +19,9 @@ from _pytest.terminal import TerminalReporter
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from pricing_service.auth.models import RefreshFamily, RefreshToken, User, utcnow
+from pricing_service.auth.models import RefreshFamily, RefreshToken, User
 from pricing_service.auth.tokens import TokenCodec, TokenType, hash_jti, new_session_id
+from pricing_service.core.time import utcnow
 from pricing_service.settings import Settings
 
 TEST_PASSWORD = "correct-horse-battery-staple"  # pragma: allowlist secret  # = tests/conftest.py

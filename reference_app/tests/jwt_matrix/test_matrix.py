@@ -13,9 +13,10 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from starlette.routing import Mount, WebSocketRoute
 
-from pricing_service.auth.models import User, utcnow
+from pricing_service.auth.models import User
 from pricing_service.auth.public_routes import PUBLIC_PATHS
 from pricing_service.auth.tokens import TokenType
+from pricing_service.core.time import utcnow
 from pricing_service.settings import Settings
 from tests.jwt_matrix.conftest import TEST_PASSWORD, assert_unauthorized, bearer
 

@@ -17,8 +17,8 @@ from alembic.config import Config as AlembicConfig
 from pytest_alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, pool, text
 
-from pricing_service.db import alembic_config as service_alembic_config
-from pricing_service.db import sync_url
+from pricing_service.core.db import alembic_config as service_alembic_config
+from pricing_service.core.db import sync_url
 from pricing_service.settings import DEV_TOKEN_ENCRYPTION_KEY
 
 GATE_SCHEMA = "migrations_gate"

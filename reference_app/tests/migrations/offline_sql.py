@@ -18,7 +18,7 @@ from pathlib import Path
 from alembic import command
 from alembic.script import ScriptDirectory
 
-from pricing_service.db import alembic_config
+from pricing_service.core.db import alembic_config
 
 # Offline mode never connects: the URL only picks the dialect the SQL is rendered for.
 OFFLINE_URL = "postgresql+psycopg://offline@localhost/offline"

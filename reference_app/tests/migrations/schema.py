@@ -2,7 +2,7 @@
 
 ``snapshot`` is comparable across runs (upgrade, downgrade to base, upgrade again);
 ``unnamed_constraints`` lists every constraint or index whose name the naming convention in
-``pricing_service.db`` did not give (a database-generated name such as ``users_pkey``).
+``pricing_service.core.db`` did not give (a database-generated name such as ``users_pkey``).
 """
 
 from __future__ import annotations

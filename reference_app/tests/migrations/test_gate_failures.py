@@ -19,7 +19,7 @@ from pytest_alembic.plugin.error import AlembicTestFailure
 from pytest_alembic.tests import test_model_definitions_match_ddl, test_single_head_revision
 from sqlalchemy import Engine, MetaData, text
 
-from pricing_service.db import ALEMBIC_INI, NAMING_CONVENTION, Base
+from pricing_service.core.db import ALEMBIC_INI, NAMING_CONVENTION, Base
 from pricing_service.settings import APP_ROOT
 from tests.migrations.conftest import gate_config
 from tests.migrations.offline_sql import revision_sql

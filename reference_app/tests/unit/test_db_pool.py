@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.util.concurrency import greenlet_spawn
 from sqlalchemy.util.queue import AsyncAdaptedQueue, Empty
 
-from pricing_service.db import FairAsyncPool, driver_conninfo
+from pricing_service.core.db import FairAsyncPool, driver_conninfo
 
 
 async def _who_gets_a_returned_connection(queue: AsyncAdaptedQueue[str]) -> list[str]:

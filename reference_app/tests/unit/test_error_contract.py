@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pricing_service.errors import REGISTRY
+from pricing_service.core.errors import REGISTRY
 from pricing_service.main import create_app
 from pricing_service.settings import load_settings
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import structlog
 
-from pricing_service.observability.logging import configure_logging, get_logger
+from pricing_service.core.logging import configure_logging, get_logger
 
 ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z")
 log = get_logger("pricing_service.test")  # made before any configuration, as modules do

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from pricing_service.observability.logging import configure_logging
+from pricing_service.core.logging import configure_logging
 from pricing_service.sync.client import (
     ItemInactiveError,
     ItemNotFoundError,
@@ -31,8 +31,8 @@ from pricing_service.sync.client import (
     Tokens,
     TransientError,
 )
-from pricing_service.sync.fake_marketplace import FakeConfig, FakeItem, FakeMarketplace, Fault
 from pricing_service.sync.ratelimit import RateLimiter
+from pricing_service_dev.fake_marketplace import FakeConfig, FakeItem, FakeMarketplace, Fault
 
 pytestmark = pytest.mark.anyio
 

@@ -1,4 +1,4 @@
-"""The MercadoLibre client over real HTTP against `pricing-service fake-marketplace` (uvicorn)."""
+"""The MercadoLibre client over real HTTP against the fake marketplace (uvicorn)."""
 
 from __future__ import annotations
 

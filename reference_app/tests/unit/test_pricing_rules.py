@@ -6,15 +6,16 @@ from decimal import Decimal
 
 import pytest
 
-from pricing_service.errors import ProblemError
+from pricing_service.core.errors import ProblemError
+from pricing_service.core.settings import SettingsError
 from pricing_service.pricing.rules import (
+    VersionMismatchError,
     accepted_versions,
     bounds_violation,
     etag,
     guardrail_violation,
-    stale_version,
 )
-from pricing_service.settings import SettingsError, load_settings
+from pricing_service.settings import load_settings
 
 
 def test_etag_is_the_quoted_version() -> None:
@@ -62,7 +63,7 @@ def test_missing_or_malformed_preconditions(
 
 
 def test_stale_version_carries_the_current_version_and_etag() -> None:
-    error = stale_version(5)
+    error = VersionMismatchError(5)
     assert error.problem.status == 412
     assert error.extensions == {"current_version": 5}
     assert error.headers == {"ETag": '"5"'}

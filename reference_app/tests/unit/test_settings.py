@@ -9,13 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pricing_service.settings import (
-    DEV_CORS_ORIGINS,
-    Environment,
-    Settings,
-    SettingsError,
-    load_settings,
-)
+from pricing_service.core.settings import DEV_CORS_ORIGINS, Environment, SettingsError
+from pricing_service.settings import Settings, load_settings
 from tests.deployed import deployed
 
 

@@ -20,7 +20,8 @@ from staging.stack import (
     smoke_database_url,
 )
 
-from pricing_service.settings import SettingsError, load_settings
+from pricing_service.core.settings import SettingsError
+from pricing_service.settings import load_settings
 from tests.deployed import deployed
 
 

@@ -8,12 +8,8 @@ import sys
 
 import pytest
 
-from pricing_service.settings import (
-    DEV_ML_API_BASE_URL,
-    DEV_ML_CLIENT_ID,
-    SettingsError,
-    load_settings,
-)
+from pricing_service.core.settings import SettingsError
+from pricing_service.settings import DEV_ML_API_BASE_URL, DEV_ML_CLIENT_ID, load_settings
 from tests.deployed import deployed
 
 

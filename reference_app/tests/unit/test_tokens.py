@@ -16,8 +16,10 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from jwt.utils import base64url_encode
 
 from pricing_service.auth.permissions import ROLE_PERMISSIONS, Permission, Role, permissions_for
-from pricing_service.auth.tokens import InvalidTokenError, TokenCodec, TokenType, new_session_id
-from pricing_service.settings import Environment, Settings, SettingsError, load_settings
+from pricing_service.auth.problems import InvalidTokenError
+from pricing_service.auth.tokens import TokenCodec, TokenType, new_session_id
+from pricing_service.core.settings import Environment, SettingsError
+from pricing_service.settings import Settings, load_settings
 
 DEPLOYED = {
     "cors_allowed_origins": "https://app.example.com",

@@ -67,11 +67,9 @@ def _commands(text: str) -> list[str]:
 
 
 def _govkit_subcommands() -> set[str]:
-    from govkit.cli import build_parser  # the CLI imports the checks; import it lazily
+    from govkit.cli import subcommands  # the CLI imports the checks; import it lazily
 
-    parser = build_parser()
-    actions = [a for a in parser._actions if a.dest == "command"]
-    return set(getattr(actions[0], "choices", {}) or {})
+    return set(subcommands())
 
 
 def _project_scripts(repo: Repo) -> set[str]:

@@ -21,11 +21,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from pricing_service.auth.lifecycle import AuthToolkit
 from pricing_service.auth.permissions import Permission, permissions_for
-from pricing_service.auth.problems import authentication_required, invalid_token, permission_denied
+from pricing_service.auth.problems import AuthenticationRequiredError, PermissionDeniedError
 from pricing_service.auth.service import AuthService
 from pricing_service.auth.session_cache import Principal
-from pricing_service.auth.tokens import Claims, InvalidTokenError
-from pricing_service.db import Session
+from pricing_service.auth.tokens import Claims
+from pricing_service.core.deps import Session
+from pricing_service.core.state import state_of
+from pricing_service.state import AppState
 
 bearer_scheme = HTTPBearer(
     auto_error=False,
@@ -35,8 +37,7 @@ bearer_scheme = HTTPBearer(
 
 
 async def auth_toolkit(request: Request) -> AuthToolkit:
-    toolkit: AuthToolkit = request.app.state.auth_toolkit  # built by auth.lifecycle
-    return toolkit
+    return state_of(request, AppState).auth  # built by auth.lifecycle
 
 
 # async on purpose, like every dependency here: FastAPI runs a sync `def` dependency in the
@@ -63,12 +64,9 @@ async def _authenticate(
 ) -> Authenticated:
     # No request session here: the authenticator reads only when its cache cannot answer.
     if credentials is None:
-        raise authentication_required()
-    toolkit: AuthToolkit = request.app.state.auth_toolkit  # built by auth.lifecycle
-    try:
-        user, claims = await toolkit.authenticator.authenticate(credentials.credentials)
-    except InvalidTokenError as error:
-        raise invalid_token(str(error)) from None
+        raise AuthenticationRequiredError()
+    toolkit = state_of(request, AppState).auth
+    user, claims = await toolkit.authenticator.authenticate(credentials.credentials)
     structlog.contextvars.bind_contextvars(user_id=user.id)
     return Authenticated(user, claims)
 
@@ -92,7 +90,7 @@ def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
     async def dependency(request: Request, credentials: Credentials) -> Principal:
         user = (await _authenticate(request, credentials)).user
         if permission not in permissions_for(user.role):
-            raise permission_denied(permission.value)
+            raise PermissionDeniedError(permission.value)
         return user
 
     dependency.__name__ = f"require_{permission.name.lower()}"

@@ -11,8 +11,8 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from fastapi import FastAPI
 from sqlalchemy import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pricing_service.auth.passwords import Passwords, passwords_for
 from pricing_service.auth.service import Authenticator
@@ -33,21 +33,21 @@ class AuthToolkit:
 
 
 @contextlib.asynccontextmanager
-async def auth_lifecycle(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
-    """``app.state.auth_toolkit`` for the app's life (needs ``app.state.read_sessions``)."""
+async def auth_lifecycle(
+    settings: Settings, read_sessions: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[AuthToolkit]:
+    """The app's auth toolkit, for the app's life."""
     codec = TokenCodec(settings)
     sessions = SessionCache(ttl_seconds=settings.auth_session_cache_seconds)
-    authenticator = Authenticator(codec, sessions, app.state.read_sessions)
-    app.state.auth_toolkit = AuthToolkit(
-        settings, codec, passwords_for(settings), sessions, authenticator
-    )
+    authenticator = Authenticator(codec, sessions, read_sessions)
+    toolkit = AuthToolkit(settings, codec, passwords_for(settings), sessions, authenticator)
     on_postgresql = make_url(settings.database_url).get_backend_name() == "postgresql"
     if sessions.ttl_seconds <= 0 or not on_postgresql:
-        yield
+        yield toolkit
         return
     task = asyncio.create_task(keep_current(sessions, settings.database_url), name="session-cache")
     try:
-        yield
+        yield toolkit
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

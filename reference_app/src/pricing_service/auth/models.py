@@ -5,7 +5,7 @@ attempts and the addresses each account signed in from. The schema itself lives 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
@@ -21,18 +21,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from pricing_service.auth.permissions import Role
-from pricing_service.db import Base
+from pricing_service.core.db import Base
+from pricing_service.core.time import utcnow
 
 ROLE_VALUES = tuple(role.value for role in Role)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def as_utc(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def normalize_email(email: str) -> str:

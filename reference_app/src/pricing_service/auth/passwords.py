@@ -16,7 +16,8 @@ import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from pricing_service.settings import Environment, Settings
+from pricing_service.core.settings import Environment
+from pricing_service.settings import Settings
 
 MAX_PASSWORD_LENGTH = 1024  # what a login may send: caps the work a request can cause
 MIN_PASSWORD_LENGTH = 12

@@ -15,14 +15,8 @@ from pricing_service.auth.dependencies import (
     authenticated,
     require,
 )
-from pricing_service.auth.models import User, as_utc
+from pricing_service.auth.models import User
 from pricing_service.auth.permissions import Permission, permissions_for
-from pricing_service.auth.problems import (
-    invalid_credentials,
-    invalid_token,
-    reauthentication_required,
-    too_many_login_attempts,
-)
 from pricing_service.auth.schemas import (
     LoginRequest,
     Me,
@@ -31,18 +25,10 @@ from pricing_service.auth.schemas import (
     TokenResponse,
     UserSummary,
 )
-from pricing_service.auth.service import (
-    AuthService,
-    InvalidCredentialsError,
-    ReauthenticationRequiredError,
-    SessionNotFoundError,
-    TokenPair,
-)
+from pricing_service.auth.service import AuthService, TokenPair
 from pricing_service.auth.session_cache import Principal
-from pricing_service.auth.throttle import LoginThrottledError
-from pricing_service.auth.tokens import InvalidTokenError
-from pricing_service.db import Session
-from pricing_service.errors import NOT_FOUND, ProblemError
+from pricing_service.core.deps import Session
+from pricing_service.core.time import as_utc
 from pricing_service.responses import OrjsonResponse
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -72,14 +58,7 @@ def _tokens(pair: TokenPair) -> TokenResponse:
 async def login(body: LoginRequest, request: Request, service: Service) -> TokenResponse:
     # The client's address: the socket peer, or what a trusted proxy saw (bootstrap/middleware).
     client = request.client.host if request.client else None
-    try:
-        pair = await service.login(
-            body.email, body.password, client, request.headers.get("user-agent")
-        )
-    except LoginThrottledError as error:
-        raise too_many_login_attempts(error.retry_after_seconds) from None
-    except InvalidCredentialsError:
-        raise invalid_credentials() from None
+    pair = await service.login(body.email, body.password, client, request.headers.get("user-agent"))
     return _tokens(pair)
 
 
@@ -89,11 +68,7 @@ async def login(body: LoginRequest, request: Request, service: Service) -> Token
     responses={**_UNAUTHORIZED, 422: {"description": "Invalid body"}},
 )
 async def refresh(body: RefreshRequest, service: Service) -> TokenResponse:
-    try:
-        pair = await service.refresh(body.refresh_token)
-    except InvalidTokenError as error:
-        raise invalid_token(str(error)) from None
-    return _tokens(pair)
+    return _tokens(await service.refresh(body.refresh_token))
 
 
 @router.get(
@@ -172,12 +147,7 @@ async def list_sessions(auth: Caller, service: Service) -> list[SessionOut]:
     },
 )
 async def end_session(auth: Caller, service: Service, session_id: SessionId) -> Response:
-    try:
-        await service.end_session(auth.claims, session_id)
-    except ReauthenticationRequiredError:
-        raise reauthentication_required(service.settings.session_reauthentication_seconds) from None
-    except SessionNotFoundError:
-        raise ProblemError(NOT_FOUND, "you have no active session with this id") from None
+    await service.end_session(auth.claims, session_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -188,10 +158,7 @@ async def end_session(auth: Caller, service: Service, session_id: SessionId) -> 
     responses=_ENDING,
 )
 async def end_other_sessions(auth: Caller, service: Service) -> Response:
-    try:
-        await service.end_other_sessions(auth.claims)
-    except ReauthenticationRequiredError:
-        raise reauthentication_required(service.settings.session_reauthentication_seconds) from None
+    await service.end_other_sessions(auth.claims)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -15,49 +15,32 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pricing_service.auth.models import (
-    RefreshFamily,
-    RefreshToken,
-    User,
-    as_utc,
-    normalize_email,
-    utcnow,
-)
+from pricing_service.auth.models import RefreshFamily, RefreshToken, User, normalize_email
 from pricing_service.auth.passwords import Passwords, password_problem
 from pricing_service.auth.permissions import Role
-from pricing_service.auth.session_cache import Principal, SessionCache
-from pricing_service.auth.throttle import (
-    LoginThrottle,
+from pricing_service.auth.problems import (
+    InvalidCredentialsError,
+    InvalidTokenError,
     LoginThrottledError,
-    account_key,
-    client_key,
+    ReauthenticationRequiredError,
+    SessionNotFoundError,
 )
+from pricing_service.auth.session_cache import Principal, SessionCache
+from pricing_service.auth.throttle import LoginThrottle, account_key, client_key
 from pricing_service.auth.tokens import (
     Claims,
-    InvalidTokenError,
     TokenCodec,
     TokenType,
     hash_jti,
     new_session_id,
 )
-from pricing_service.observability.logging import get_logger
+from pricing_service.core.logging import get_logger
+from pricing_service.core.time import as_utc, utcnow
 from pricing_service.settings import Settings
 
 logger = get_logger(__name__)
 MAX_USER_AGENT_LENGTH = 255  # the column
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-class InvalidCredentialsError(Exception):
-    """Unknown email, wrong password or inactive account: one answer for all three."""
-
-
-class ReauthenticationRequiredError(Exception):
-    """The caller's sign-in is older than SESSION_REAUTHENTICATION_SECONDS allows."""
-
-
-class SessionNotFoundError(Exception):
-    """No active session of the caller has that id."""
 
 
 class UserAdminError(Exception):
@@ -157,7 +140,7 @@ class AuthService:
             await throttle.failed(now)
             await self.session.commit()
             logger.info("login_failed", reason="credentials", client_ip=client)
-            raise InvalidCredentialsError
+            raise InvalidCredentialsError()
         await throttle.succeeded(account, client, now)
         if self.passwords.needs_rehash(user.password_hash):
             user.password_hash = await self.passwords.hash(password)
@@ -320,7 +303,7 @@ class AuthService:
         )
         if ended != 1:
             await self.session.rollback()
-            raise SessionNotFoundError
+            raise SessionNotFoundError()
         await self.session.commit()
         self.sessions.forget(str(claims.user_id))
         logger.info("session_ended", user_id=claims.user_id, sid=session_id)
@@ -352,7 +335,7 @@ class AuthService:
         window = timedelta(seconds=self.settings.session_reauthentication_seconds)
         if signed_in is None or as_utc(signed_in) < now - window:
             await self.session.rollback()
-            raise ReauthenticationRequiredError
+            raise ReauthenticationRequiredError(self.settings.session_reauthentication_seconds)
 
     async def _revoke_families(self, condition: object, reason: str, now: datetime) -> int:
         result = await self.session.execute(

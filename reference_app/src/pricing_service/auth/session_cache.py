@@ -31,8 +31,8 @@ from typing import Any
 
 import psycopg
 
-from pricing_service.db import driver_conninfo
-from pricing_service.observability.logging import get_logger
+from pricing_service.core.db import driver_conninfo
+from pricing_service.core.logging import get_logger
 
 CHANNEL = "auth_changed"
 MAX_ENTRIES = 10_000

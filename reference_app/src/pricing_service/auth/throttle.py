@@ -34,17 +34,13 @@ from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pricing_service.auth.models import LoginFailure, LoginKnownAddress, as_utc, normalize_email
+from pricing_service.auth.models import LoginFailure, LoginKnownAddress, normalize_email
+from pricing_service.auth.problems import LoginThrottledError
+from pricing_service.core.time import as_utc
 from pricing_service.settings import Settings
 
 MAX_KEY_LENGTH = 64  # the client_ip column
 _MAX_DOUBLINGS = 20  # 2**20 x the delay is far beyond any window: the cap applies
-
-
-class LoginThrottledError(Exception):
-    def __init__(self, retry_after_seconds: int) -> None:
-        super().__init__("too many failed logins")
-        self.retry_after_seconds = retry_after_seconds
 
 
 def account_key(email: str) -> str:

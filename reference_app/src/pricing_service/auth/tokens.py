@@ -19,6 +19,7 @@ from typing import Any
 
 import jwt
 
+from pricing_service.auth.problems import InvalidTokenError
 from pricing_service.settings import Settings
 
 REQUIRED_CLAIMS = ("sub", "type", "sid", "jti", "iat", "nbf", "exp", "iss", "aud")
@@ -37,10 +38,6 @@ _WRONG_TYPE = {
     TokenType.ACCESS: "not an access token",
     TokenType.REFRESH: "not a refresh token",
 }
-
-
-class InvalidTokenError(Exception):
-    """The token cannot be used; the message is safe to show (RFC 6750 error_description)."""
 
 
 @dataclass(frozen=True)

@@ -41,17 +41,17 @@ from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pricing_service.bootstrap.errors import problem_response
-from pricing_service.db import SAFE_METHODS
-from pricing_service.errors import INTERNAL_ERROR, PAYLOAD_TOO_LARGE
-from pricing_service.observability.logging import get_logger
-from pricing_service.observability.metrics import record_request
-from pricing_service.observability.request_context import (
+from pricing_service.core.db import SAFE_METHODS
+from pricing_service.core.errors import INTERNAL_ERROR, PAYLOAD_TOO_LARGE, problem_response
+from pricing_service.core.logging import get_logger
+from pricing_service.core.request_context import (
     REQUEST_ID_HEADER,
     accept_request_id,
     route_template,
 )
-from pricing_service.settings import Environment, IpNetwork, Settings
+from pricing_service.core.settings import Environment
+from pricing_service.observability.metrics import record_request
+from pricing_service.settings import IpNetwork, Settings
 
 CORS_ALLOWED_HEADERS = [
     "Authorization",

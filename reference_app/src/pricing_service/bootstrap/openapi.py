@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from pricing_service.errors import (
+from pricing_service.core.errors import (
     INTERNAL_ERROR,
     PROBLEM_MEDIA_TYPE,
     REGISTRY,

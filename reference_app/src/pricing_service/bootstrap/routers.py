@@ -9,6 +9,7 @@ from pricing_service.console import register_console
 from pricing_service.health.router import router as health_router
 from pricing_service.observability.metrics import router as metrics_router
 from pricing_service.pricing.router import router as pricing_router
+from pricing_service.settings import Settings
 from pricing_service.sync.router import router as sync_router
 
 
@@ -22,11 +23,11 @@ def _add_routes(app: FastAPI, router: APIRouter) -> None:
     app.router.routes.extend(router.routes)
 
 
-def register_routers(app: FastAPI) -> None:
+def register_routers(app: FastAPI, settings: Settings) -> None:
     _add_routes(app, health_router)
     _add_routes(app, auth_router)
     _add_routes(app, pricing_router)
     _add_routes(app, sync_router)
-    if app.state.settings.serves_metrics:  # private to the scraper: off unless enabled
+    if settings.serves_metrics:  # private to the scraper: off unless enabled
         _add_routes(app, metrics_router)
-    register_console(app)  # last: the built console answers only what no route matched
+    register_console(app, settings)  # last: the built console answers only what no route matched

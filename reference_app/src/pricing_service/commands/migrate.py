@@ -13,9 +13,9 @@ from alembic import command
 from alembic.util import CommandError as CommandError_
 from sqlalchemy.exc import OperationalError
 
-from pricing_service.cli import CommandError
-from pricing_service.db import alembic_config, ensure_sqlite_folder
-from pricing_service.observability.logging import get_logger
+from pricing_service.commands import CommandError
+from pricing_service.core.db import alembic_config, ensure_sqlite_folder
+from pricing_service.core.logging import get_logger
 from pricing_service.settings import Settings
 
 logger = get_logger(__name__)

@@ -14,8 +14,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pricing_service.cli import CommandError
-from pricing_service.settings import Environment, Settings, load_settings
+from pricing_service.commands import CommandError
+from pricing_service.core.settings import Environment
+from pricing_service.settings import Settings, load_settings
 
 
 def register(subparsers: Any) -> None:

@@ -17,10 +17,11 @@ from typing import Any
 from sqlalchemy import Table, create_engine, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
-from pricing_service.cli import CommandError
-from pricing_service.db import sync_url
-from pricing_service.observability.logging import get_logger
-from pricing_service.pricing.models import Product, utcnow
+from pricing_service.commands import CommandError
+from pricing_service.core.db import sync_url
+from pricing_service.core.logging import get_logger
+from pricing_service.core.time import utcnow
+from pricing_service.pricing.models import Product
 from pricing_service.settings import Settings
 
 logger = get_logger(__name__)

@@ -17,7 +17,7 @@ from typing import Any
 import uvicorn
 from uvicorn.supervisors.multiprocess import Multiprocess
 
-from pricing_service.cli import CommandError
+from pricing_service.commands import CommandError
 from pricing_service.observability.multiprocess import multiprocess_metrics
 from pricing_service.settings import Settings
 

@@ -24,8 +24,8 @@ from pricing_service.auth.permissions import Role
 from pricing_service.auth.service import AuthService, UserAdminError
 from pricing_service.auth.session_cache import SessionCache
 from pricing_service.auth.tokens import TokenCodec
-from pricing_service.cli import CommandError
-from pricing_service.db import create_engine, session_factory
+from pricing_service.commands import CommandError
+from pricing_service.core.db import create_engine, session_factory
 from pricing_service.settings import Settings
 
 T = TypeVar("T")

@@ -22,9 +22,14 @@ import uvloop
 from prometheus_client import start_http_server
 from sqlalchemy.exc import SQLAlchemyError
 
-from pricing_service.cli import CommandError
-from pricing_service.db import create_engine, head_revisions, schema_is_current, session_factory
-from pricing_service.observability.logging import get_logger
+from pricing_service.commands import CommandError
+from pricing_service.core.db import (
+    create_engine,
+    head_revisions,
+    schema_is_current,
+    session_factory,
+)
+from pricing_service.core.logging import get_logger
 from pricing_service.settings import Settings
 from pricing_service.sync.credentials import CredentialsKeyError
 from pricing_service.sync.worker import open_worker

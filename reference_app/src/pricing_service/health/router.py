@@ -8,9 +8,10 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
-from pricing_service.db import schema_is_current
-from pricing_service.errors import SERVICE_UNAVAILABLE, ProblemError
-from pricing_service.observability.logging import get_logger
+from pricing_service.core.db import schema_is_current
+from pricing_service.core.errors import SERVICE_UNAVAILABLE, ProblemError
+from pricing_service.core.logging import get_logger
+from pricing_service.core.state import state_of
 
 router = APIRouter(prefix="/health", tags=["health"])
 logger = get_logger(__name__)
@@ -32,7 +33,8 @@ async def live() -> Health:
 )
 async def ready(request: Request) -> Health:
     try:
-        current = await schema_is_current(request.app.state.engine, request.app.state.heads)
+        database = state_of(request).database
+        current = await schema_is_current(database.engine, set(database.heads))
     except (SQLAlchemyError, OSError) as error:
         logger.warning("readiness_database_unreachable", error=type(error).__name__)
         raise ProblemError(

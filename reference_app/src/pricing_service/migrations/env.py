@@ -6,13 +6,12 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 from sqlalchemy.engine import Connection, Engine
 
-from pricing_service.db import Base, sync_url
-from pricing_service.models import import_all_models
+from pricing_service.core.db import sync_url
+from pricing_service.models import all_metadata
 from pricing_service.settings import load_settings
 
-import_all_models()
 config = context.config
-target_metadata = Base.metadata
+target_metadata = all_metadata()
 if "database_url" not in config.attributes:  # the alembic CLI itself: the service's settings
     settings = load_settings()
     config.attributes["database_url"] = settings.database_url

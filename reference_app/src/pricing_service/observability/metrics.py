@@ -34,7 +34,9 @@ from prometheus_client import (
 )
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from pricing_service.core.state import state_of
 from pricing_service.settings import Settings
+from pricing_service.state import AppState
 
 METRICS_PATH = "/metrics"
 # Must contain LATENCY_OBJECTIVE_SECONDS exactly (policies/slo.yaml, api-latency).
@@ -116,9 +118,7 @@ def set_sync_status(
 
 
 def add_scrape_hook(app: FastAPI, hook: ScrapeHook) -> None:
-    if not hasattr(app.state, "metrics_scrape_hooks"):
-        app.state.metrics_scrape_hooks = []
-    app.state.metrics_scrape_hooks.append(hook)
+    state_of(app, AppState).scrape_hooks.append(hook)
 
 
 # Each series' two children, looked up once: ``labels()`` validates and locks on every call.
@@ -155,8 +155,8 @@ router = APIRouter()
 async def metrics(request: Request) -> Response:
     """Prometheus exposition of this service (all workers, in multiprocess mode)."""
     app: FastAPI = request.app
-    hooks: list[ScrapeHook] = getattr(app.state, "metrics_scrape_hooks", [])
-    for hook in hooks:
+    state = state_of(app, AppState)
+    for hook in state.scrape_hooks:
         await hook(app)
-    body = generate_latest(_registry(app.state.settings))
+    body = generate_latest(_registry(state.settings))
     return Response(body, media_type=CONTENT_TYPE_LATEST)

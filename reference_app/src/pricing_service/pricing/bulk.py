@@ -20,14 +20,16 @@ from sqlalchemy import Row, Table, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pricing_service.errors import NOT_FOUND, ProblemError
-from pricing_service.pricing.models import IdempotencyKey, utcnow
+from pricing_service.core.errors import ProblemError
+from pricing_service.core.time import utcnow
+from pricing_service.pricing.models import IdempotencyKey
 from pricing_service.pricing.money import format_amount
 from pricing_service.pricing.problems import (
     BULK_DUPLICATE_ITEM,
     IDEMPOTENCY_KEY_INVALID,
     IDEMPOTENCY_KEY_REUSED,
     VERSION_MISMATCH,
+    ProductNotFoundError,
 )
 from pricing_service.pricing.rules import guardrail_violation
 from pricing_service.pricing.schemas import BulkItem, BulkRequest
@@ -127,7 +129,7 @@ async def _apply_items(
         ref: int | str = item.product_id if item.product_id is not None else str(item.sku)
         product = found.get(ref)
         if product is None:
-            error = ProblemError(NOT_FOUND, f"product {ref!r} does not exist")
+            error: ProblemError = ProductNotFoundError(repr(ref))
             results.append(_rejected(index, item, None, error))
             continue
         if product.id in seen:

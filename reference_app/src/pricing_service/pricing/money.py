@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from pricing_service.errors import ProblemType
+from pricing_service.core.errors import ProblemType
 from pricing_service.pricing.problems import (
     MONEY_NEGATIVE,
     MONEY_NOT_A_NUMBER,

@@ -1,8 +1,9 @@
-"""Every problem code of the pricing domain (listed in policies/error-contract.md)."""
+"""Every problem code of the pricing domain (listed in policies/error-contract.md), and the
+exceptions that carry a fixed one."""
 
 from __future__ import annotations
 
-from pricing_service.errors import problem_type
+from pricing_service.core.errors import NOT_FOUND, DomainError, problem_type
 
 # Money format (any money field); the pointer in ``errors`` says which field.
 MONEY_NOT_A_NUMBER = problem_type("money_not_a_number", 422, "Amount is not a decimal number")
@@ -50,3 +51,19 @@ IDEMPOTENCY_KEY_REUSED = problem_type(
 BULK_DUPLICATE_ITEM = problem_type(
     "bulk_duplicate_item", 422, "The product appears more than once in the bulk"
 )
+
+
+class ProductNotFoundError(DomainError):
+    PROBLEM = NOT_FOUND
+
+    def __init__(self, reference: object) -> None:
+        super().__init__(f"product {reference} does not exist")
+
+
+class BulkTooManyItemsError(DomainError):
+    PROBLEM = BULK_TOO_MANY_ITEMS
+
+    def __init__(self, count: int, max_items: int) -> None:
+        super().__init__(
+            f"{count} items; send at most {max_items} per request", max_items=max_items
+        )

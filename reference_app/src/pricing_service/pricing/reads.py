@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
 import orjson
 import psycopg
@@ -25,11 +25,13 @@ from sqlalchemy import BigInteger, Integer, Select, Text, bindparam, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from pricing_service.db import DriverPool
-from pricing_service.errors import NOT_FOUND, ProblemError
+from pricing_service.core.db import DriverPool
+from pricing_service.core.state import state_of
 from pricing_service.pricing.money import format_amount
+from pricing_service.pricing.problems import ProductNotFoundError
 from pricing_service.pricing.schemas import PRODUCT_FIELDS
 from pricing_service.pricing.service import PRODUCT_BY_ID, PRODUCT_COLUMNS, products
+from pricing_service.state import AppState
 
 Row = Sequence[Any]
 _MONEY = frozenset({"cost", "price", "min_price", "max_price"})
@@ -134,7 +136,7 @@ class ProductReads:
         """The product's body and its version, or a 404 problem."""
         rows = await self._fetch(PRODUCT_BY_ID, {"id": product_id})
         if not rows:
-            raise ProblemError(NOT_FOUND, f"product {product_id} does not exist")
+            raise ProductNotFoundError(product_id)
         return orjson.dumps(_as_json(rows[0])), int(rows[0][_VERSION_AT])
 
 
@@ -147,4 +149,4 @@ def _format_amounts(row: Row) -> Row:
 
 async def product_reads(request: Request) -> ProductReads:
     """The dependency: the app's reader (``async``: no threadpool hop)."""
-    return cast(ProductReads, request.app.state.product_reads)
+    return state_of(request, AppState).product_reads

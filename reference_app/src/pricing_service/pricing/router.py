@@ -16,11 +16,11 @@ from fastapi.responses import Response
 from pricing_service.auth.dependencies import require
 from pricing_service.auth.permissions import Permission
 from pricing_service.auth.session_cache import Principal
-from pricing_service.db import Session
-from pricing_service.errors import ProblemError
-from pricing_service.observability.request_context import request_id_of
+from pricing_service.core.deps import Session
+from pricing_service.core.request_context import request_id_of
+from pricing_service.core.state import state_of
 from pricing_service.pricing import bulk, service
-from pricing_service.pricing.problems import BULK_TOO_MANY_ITEMS
+from pricing_service.pricing.problems import BulkTooManyItemsError
 from pricing_service.pricing.reads import ProductReads, product_reads
 from pricing_service.pricing.routing import BulkPricingRoute, PricingRoute
 from pricing_service.pricing.rules import accepted_versions, etag
@@ -38,6 +38,7 @@ from pricing_service.pricing.schemas import (
 )
 from pricing_service.responses import OrjsonResponse
 from pricing_service.settings import Settings
+from pricing_service.state import AppState
 from pricing_service.validation import CONTROL_FREE_SCHEMA, NO_CONTROL_CHARACTERS
 
 router = APIRouter(prefix="/api", tags=["pricing"], route_class=PricingRoute)
@@ -65,8 +66,7 @@ _TOO_LARGE: Responses = {413: {"description": "Body too large"}}
 
 
 def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+    return state_of(request, AppState).settings
 
 
 def _product_response(row: Any, status_code: int = 200, **headers: str) -> OrjsonResponse:
@@ -233,11 +233,7 @@ async def bulk_prices(
     settings = _settings(request)
     key = bulk.checked_key(idempotency_key)
     if len(body.items) > settings.bulk_max_items:
-        raise ProblemError(
-            BULK_TOO_MANY_ITEMS,
-            f"{len(body.items)} items; send at most {settings.bulk_max_items} per request",
-            max_items=settings.bulk_max_items,
-        )
+        raise BulkTooManyItemsError(len(body.items), settings.bulk_max_items)
     result = await bulk.bulk_change_prices(
         session,
         body,

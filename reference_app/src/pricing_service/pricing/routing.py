@@ -24,7 +24,7 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 
-from pricing_service.errors import REGISTRY, ProblemError, ProblemType
+from pricing_service.core.errors import REGISTRY, ProblemError, ProblemType
 from pricing_service.pricing import problems
 
 # The validation codes this domain raises from pydantic validators (money, currency, references).

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from pricing_service.errors import ProblemError, ProblemType
+from pricing_service.core.errors import DomainError, ProblemError, ProblemType
 from pricing_service.pricing.money import format_amount
 from pricing_service.pricing.problems import (
     IF_MATCH_INVALID,
@@ -59,13 +59,17 @@ def accepted_versions(if_match: str | None, body_version: int | None) -> frozens
     return frozenset(versions)
 
 
-def stale_version(current_version: int) -> ProblemError:
-    return ProblemError(
-        VERSION_MISMATCH,
-        f"the product changed: it is now at version {current_version}; read it again and retry",
-        headers={"ETag": etag(current_version)},
-        current_version=current_version,
-    )
+class VersionMismatchError(DomainError):
+    """The If-Match / version names a version the product has left behind."""
+
+    PROBLEM = VERSION_MISMATCH
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(
+            f"the product changed: it is now at version {current_version}; read it again and retry",
+            headers={"ETag": etag(current_version)},
+            current_version=current_version,
+        )
 
 
 @dataclass(frozen=True)

@@ -27,13 +27,18 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pricing_service.errors import NOT_FOUND, ProblemError
-from pricing_service.pricing.models import PriceChange, Product, utcnow
-from pricing_service.pricing.problems import MARKETPLACE_ITEM_TAKEN, SKU_TAKEN
+from pricing_service.core.errors import ProblemError
+from pricing_service.core.time import utcnow
+from pricing_service.pricing.models import PriceChange, Product
+from pricing_service.pricing.problems import (
+    MARKETPLACE_ITEM_TAKEN,
+    SKU_TAKEN,
+    ProductNotFoundError,
+)
 from pricing_service.pricing.rules import (
+    VersionMismatchError,
     bounds_violation,
     guardrail_violation,
-    stale_version,
 )
 from pricing_service.pricing.schemas import PRODUCT_FIELDS, ProductCreate, ProductPatch
 
@@ -64,7 +69,7 @@ async def get_product(session: AsyncSession, product_id: int) -> Row[Any]:
     """The product's ``PRODUCT_COLUMNS``, or a 404 problem."""
     row = (await session.execute(PRODUCT_BY_ID, {"id": product_id})).first()
     if row is None:
-        raise ProblemError(NOT_FOUND, f"product {product_id} does not exist")
+        raise ProductNotFoundError(product_id)
     return row
 
 
@@ -148,7 +153,7 @@ async def patch_product(
     """Change non-price fields; ``accepted`` (from If-Match/version) is optional here."""
     current = await get_product(session, product_id)
     if accepted is not None and current.version not in accepted:
-        raise stale_version(current.version)
+        raise VersionMismatchError(current.version)
     values = data.model_dump(exclude_unset=True, exclude={"version"})
     for name in ("sku", "title", "currency", "cost", "min_price", "max_price"):
         if name in values and values[name] is None:
@@ -176,7 +181,7 @@ async def patch_product(
         own_id=product_id,
     )
     if row is None:
-        raise stale_version(await _current_version(session, product_id))
+        raise VersionMismatchError(await _current_version(session, product_id))
     return row
 
 
@@ -186,7 +191,7 @@ async def _current_version(session: AsyncSession, product_id: int) -> int:
         await session.execute(select(products.c.version).where(products.c.id == product_id))
     ).scalar()
     if version is None:
-        raise ProblemError(NOT_FOUND, f"product {product_id} does not exist")
+        raise ProductNotFoundError(product_id)
     return int(version)
 
 
@@ -247,7 +252,7 @@ async def change_price(
     """The guarded price update: 404, then 412 (stale), then 422 guardrails, then one commit."""
     product = await get_product(session, product_id)
     if product.version not in accepted:
-        raise stale_version(product.version)
+        raise VersionMismatchError(product.version)
     violation = guardrail_violation(
         old_price=product.price,
         new_price=new_price,
@@ -268,6 +273,6 @@ async def change_price(
         request_id=request_id,
     )
     if updated is None:
-        raise stale_version(await _current_version(session, product_id))
+        raise VersionMismatchError(await _current_version(session, product_id))
     await session.commit()
     return updated

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 import httpx
 from pydantic import SecretStr
 
-from pricing_service.observability.logging import get_logger
+from pricing_service.core.logging import get_logger
 from pricing_service.sync.ratelimit import RateLimiter
 
 logger = get_logger(__name__)

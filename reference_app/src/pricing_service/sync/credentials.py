@@ -20,9 +20,9 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from pricing_service.core.logging import get_logger
+from pricing_service.core.time import utcnow
 from pricing_service.encryption import TokenCipher, UnreadableSecretError
-from pricing_service.observability.logging import get_logger
-from pricing_service.pricing.models import utcnow
 from pricing_service.settings import Settings
 from pricing_service.sync.client import StoredCredentials, Tokens
 from pricing_service.sync.models import MARKETPLACE, MarketplaceCredential

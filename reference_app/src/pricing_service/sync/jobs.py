@@ -27,7 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
-from pricing_service.pricing.models import Product, UtcDateTime, utcnow
+from pricing_service.core.time import UtcDateTime, utcnow
+from pricing_service.pricing.models import Product
 from pricing_service.sync.models import ItemStatus, JobStatus, SyncItem, SyncJob
 from pricing_service.sync.service import refused_at_current_version
 

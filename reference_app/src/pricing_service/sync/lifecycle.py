@@ -10,7 +10,8 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy.exc import SQLAlchemyError
 
-from pricing_service.observability.logging import get_logger
+from pricing_service.core.logging import get_logger
+from pricing_service.core.state import state_of
 from pricing_service.observability.metrics import add_scrape_hook
 from pricing_service.settings import Settings
 from pricing_service.sync.credentials import CredentialsKeyError
@@ -25,7 +26,7 @@ STOP_GRACE_SECONDS = 15.0
 async def refresh_sync_gauges(app: FastAPI) -> None:
     """Scrape hook: read the outbox, so the gauges are true even when no worker is alive."""
     try:
-        async with app.state.sessions() as session:
+        async with state_of(app).database.sessions() as session:
             await publish_metrics(session)
     except SQLAlchemyError as error:
         logger.warning("sync_gauges_unavailable", error=type(error).__name__)
@@ -33,6 +34,7 @@ async def refresh_sync_gauges(app: FastAPI) -> None:
 
 @asynccontextmanager
 async def sync_lifecycle(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
+    sessions = state_of(app).database.sessions
     add_scrape_hook(app, refresh_sync_gauges)
     if not settings.runs_worker_in_process:
         yield
@@ -40,7 +42,7 @@ async def sync_lifecycle(app: FastAPI, settings: Settings) -> AsyncIterator[None
     async with AsyncExitStack() as stack:
         try:
             worker = await stack.enter_async_context(
-                open_worker(settings, app.state.sessions, worker_id="api-" + default_worker_id())
+                open_worker(settings, sessions, worker_id="api-" + default_worker_id())
             )
         except SQLAlchemyError as error:  # e.g. not migrated yet: the API still serves
             logger.error("sync_worker_not_started", error=type(error).__name__)

@@ -26,8 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pricing_service.db import Base
-from pricing_service.pricing.models import UtcDateTime, utcnow
+from pricing_service.core.db import Base
+from pricing_service.core.time import UtcDateTime, utcnow
 
 MARKETPLACE = "mercadolibre"
 

@@ -10,9 +10,8 @@ from fastapi.responses import JSONResponse
 from pricing_service.auth.dependencies import require
 from pricing_service.auth.permissions import Permission
 from pricing_service.auth.session_cache import Principal
-from pricing_service.db import Session
-from pricing_service.errors import NOT_FOUND, ProblemError, problem_type
-from pricing_service.observability.request_context import request_id_of
+from pricing_service.core.deps import Session
+from pricing_service.core.request_context import request_id_of
 from pricing_service.sync import service
 from pricing_service.sync.models import ItemStatus, JobTrigger
 from pricing_service.sync.schemas import (
@@ -23,12 +22,6 @@ from pricing_service.sync.schemas import (
     SyncRequest,
     SyncStatusOut,
 )
-
-SYNC_DEGRADED = problem_type("sync_degraded", 503, "Marketplace sync degraded")
-SYNC_UNKNOWN_PRODUCTS = problem_type(
-    "sync_unknown_products", 422, "The sync request names unknown products"
-)
-DEGRADED_RETRY_AFTER = "300"  # nothing changes until someone re-authorizes the seller
 
 router = APIRouter(prefix="/api/sync", tags=["sync"])
 
@@ -70,26 +63,13 @@ def _job_location(job_id: int) -> str:
 async def start_sync(
     request: Request, session: Session, user: Runner, body: SyncRequest | None = None
 ) -> JSONResponse:
-    try:
-        job, created = await service.enqueue_job(
-            session,
-            trigger=JobTrigger.API,
-            requested_by=user.id,
-            request_id=request_id_of(request.scope),
-            product_ids=body.product_ids if body else None,
-        )
-    except service.UnknownProductsError as error:
-        raise ProblemError(
-            SYNC_UNKNOWN_PRODUCTS,
-            f"no product with id {error}",
-            product_ids=error.product_ids,
-        ) from None
-    except service.SyncDegradedError as error:
-        raise ProblemError(
-            SYNC_DEGRADED,
-            f"{error}. Re-authorize the seller, set ML_REFRESH_TOKEN and restart the worker.",
-            headers={"Retry-After": DEGRADED_RETRY_AFTER},
-        ) from None
+    job, created = await service.enqueue_job(
+        session,
+        trigger=JobTrigger.API,
+        requested_by=user.id,
+        request_id=request_id_of(request.scope),
+        product_ids=body.product_ids if body else None,
+    )
     return JSONResponse(
         SyncJobOut.of(job).model_dump(mode="json"),
         status_code=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK,
@@ -119,10 +99,7 @@ async def list_jobs(
     responses={**_AUTH, 404: {"description": "No such job"}, **_INVALID},
 )
 async def get_job(session: Session, _user: Reader, job_id: JobIdPath) -> SyncJobOut:
-    job = await service.get_job(session, job_id)
-    if job is None:
-        raise ProblemError(NOT_FOUND, f"sync job {job_id} does not exist")
-    return SyncJobOut.of(job)
+    return SyncJobOut.of(await service.get_job(session, job_id))
 
 
 @router.get(
@@ -139,8 +116,7 @@ async def list_job_items(
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> SyncItemPage:
-    if await service.get_job(session, job_id) is None:
-        raise ProblemError(NOT_FOUND, f"sync job {job_id} does not exist")
+    await service.get_job(session, job_id)  # 404 when there is no such job
     items, next_cursor = await service.list_items(
         session, job_id, status=item_status, limit=limit, cursor=int(cursor) if cursor else None
     )

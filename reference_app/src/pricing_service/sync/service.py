@@ -14,8 +14,9 @@ from sqlalchemy import BigInteger, ColumnElement, case, exists, func, literal, s
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pricing_service.core.time import utcnow
 from pricing_service.observability.metrics import set_sync_status
-from pricing_service.pricing.models import Product, utcnow
+from pricing_service.pricing.models import Product
 from pricing_service.sync.credentials import degraded_reason
 from pricing_service.sync.models import (
     ACTIVE_STATUSES,
@@ -26,19 +27,10 @@ from pricing_service.sync.models import (
     SyncItem,
     SyncJob,
 )
+from pricing_service.sync.problems import JobNotFoundError, SyncDegradedError, UnknownProductsError
 
 ENQUEUE_ATTEMPTS = 3
 T = TypeVar("T", SyncJob, SyncItem)
-
-
-class UnknownProductsError(Exception):
-    def __init__(self, product_ids: Sequence[int]) -> None:
-        super().__init__(", ".join(map(str, product_ids)))
-        self.product_ids = list(product_ids)
-
-
-class SyncDegradedError(Exception):
-    """The seller's marketplace authorization is unusable; the reason says how to fix it."""
 
 
 @dataclass(frozen=True)
@@ -128,8 +120,11 @@ async def list_jobs(
     return _page(list(await session.scalars(statement)), limit)
 
 
-async def get_job(session: AsyncSession, job_id: int) -> SyncJob | None:
-    return await session.get(SyncJob, job_id)
+async def get_job(session: AsyncSession, job_id: int) -> SyncJob:
+    job = await session.get(SyncJob, job_id)
+    if job is None:
+        raise JobNotFoundError(job_id)
+    return job
 
 
 async def list_items(

@@ -48,10 +48,11 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from pricing_service.core.logging import get_logger
+from pricing_service.core.time import utcnow
 from pricing_service.encryption import TokenCipher
-from pricing_service.observability.logging import get_logger
 from pricing_service.observability.metrics import record_sync_item
-from pricing_service.pricing.models import Product, utcnow
+from pricing_service.pricing.models import Product
 from pricing_service.settings import Settings
 from pricing_service.sync.client import (
     MarketplaceAuthError,
@@ -68,9 +69,9 @@ from pricing_service.sync.jobs import (
     Outcome,
 )
 from pricing_service.sync.models import ItemStatus, JobStatus, JobTrigger
+from pricing_service.sync.problems import SyncDegradedError
 from pricing_service.sync.ratelimit import RateLimiter
 from pricing_service.sync.service import (
-    SyncDegradedError,
     active_job,
     enqueue_job,
     pending_criteria,

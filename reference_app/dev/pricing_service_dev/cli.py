@@ -1,22 +1,26 @@
-"""``pricing-service fake-marketplace``: run the local fake MercadoLibre API (development, tests).
+"""``python -m pricing_service_dev fake-marketplace``: the local fake MercadoLibre API.
 
-It accepts the marketplace credentials of these settings (the development defaults unless
-ML_CLIENT_ID / ML_CLIENT_SECRET / ML_REFRESH_TOKEN are set), so `pricing-service worker` with the
-same settings talks to it out of the box. See ``pricing_service.sync.fake_marketplace``.
+It accepts the marketplace credentials of the service's settings (the development defaults
+unless ML_CLIENT_ID / ML_CLIENT_SECRET / ML_REFRESH_TOKEN are set), so `pricing-service worker`
+with the same settings talks to it out of the box. See ``pricing_service_dev.fake_marketplace``.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import uvicorn
 from pydantic import ValidationError
 
-from pricing_service.cli import CommandError
-from pricing_service.settings import Settings
-from pricing_service.sync.fake_marketplace import FakeConfig, FakeMarketplace
+from pricing_service.commands import CommandError
+from pricing_service.core.logging import configure_logging
+from pricing_service.core.settings import SettingsError
+from pricing_service.settings import Settings, load_settings
+from pricing_service_dev.fake_marketplace import FakeConfig, FakeMarketplace
 
 
 def register(subparsers: Any) -> None:
@@ -99,3 +103,21 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
         ssl_keyfile=args.ssl_keyfile,
     )
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Development commands; the same one-line errors and exit code 2 as ``pricing-service``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m pricing_service_dev",
+        description="Development doubles of the pricing service (never in its wheel).",
+    )
+    register(parser.add_subparsers(dest="command", metavar="COMMAND", required=True))
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+        configure_logging(settings.log_level, settings.effective_log_format)
+        code: int = args.handler(args, settings)
+    except (SettingsError, CommandError) as error:
+        sys.stderr.write(f"pricing_service_dev {args.command}: {error}\n")
+        return 2
+    return code

@@ -1,7 +1,7 @@
 """One logging setup: our structlog lines and stdlib records, as JSON lines (or console in dev).
 
 Every line carries timestamp (ISO-8601 UTC), level, logger and event, plus whatever is bound in
-the context (``request_id`` inside a request, ``job_id`` inside a sync job). See ADR 0004.
+the context (``request_id`` inside a request, ``job_id`` inside a background job). See ADR 0004.
 
 Our own loggers are structlog's native filtering loggers: a call below the level is a no-op and
 any other is rendered straight to stdout, without a stdlib LogRecord (the access line is written

@@ -18,7 +18,8 @@ the fake received and script faults:
   ``POST /_fake/revoke-grants`` (every refresh token now answers invalid_grant).
 
 It is an in-memory, single-process ASGI app: use it in-process through
-``httpx.ASGITransport(app=fake)`` or over HTTP with ``pricing-service fake-marketplace``.
+``httpx.ASGITransport(app=fake)`` or over HTTP with
+``python -m pricing_service_dev fake-marketplace``.
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Kit maintenance tools: release, template sync (run by nox sessions)."""
