@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "govkit.commands.runbooks",
     "govkit.commands.pr",
     "govkit.commands.drift",
+    "govkit.commands.fleet",
 )
 
 
