@@ -76,7 +76,5 @@ def make_fleet(folder: Path, count: int, *, seed: int = 25, max_modules: int = 8
     for number in range(count):
         drop = tuple(rel for rel in DROPPABLE if rng.random() < 0.35)
         modules = rng.choice((1, 2, 4, max_modules // 2, max_modules))
-        repos.append(
-            make_repository(folder / f"service-{number:03d}", drop=drop, modules=modules)
-        )
+        repos.append(make_repository(folder / f"service-{number:03d}", drop=drop, modules=modules))
     return repos

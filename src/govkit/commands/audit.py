@@ -11,8 +11,8 @@ from govkit.audit import run_audit
 from govkit.audit.backlog import render_backlog
 from govkit.audit.formats import RENDERERS
 from govkit.errors import UsageError
-from govkit.report.html import render_audit_html
 from govkit.repo import Repo
+from govkit.report.html import render_audit_html
 
 FORMATS = {**RENDERERS, "html": render_audit_html}
 

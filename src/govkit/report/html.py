@@ -16,8 +16,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from govkit import __version__
-from govkit.audit.backlog import HORIZONS
 from govkit.audit import Audit
+from govkit.audit.backlog import HORIZONS
 from govkit.audit.formats import FAMILY_ORDER, as_json
 from govkit.fleet.index import (
     INDEX,
