@@ -88,7 +88,8 @@ def tests(session: nox.Session) -> None:
     install(session)
     session.env["COVERAGE_FILE"] = str(ROOT / ".coverage")
     # tests/test_newcomer.py runs the documents' servers on their fixed ports: `nox -s template`.
-    newcomer = ["--ignore=tests/test_newcomer.py"]
+    # tests/fleet_e2e drives a browser: `nox -s fleet_e2e`.
+    newcomer = ["--ignore=tests/test_newcomer.py", "--ignore=tests/fleet_e2e"]
     session.run("pytest", "--cov=govkit", "--cov-report=", "tests", *newcomer, *session.posargs)
     session.run(
         "pytest",
@@ -368,6 +369,23 @@ def chromium(session: nox.Session) -> str:
     return CHROMIUM
 
 
+def browser(session: nox.Session) -> None:
+    """The browser tests' Chromium, named to them in E2E_BROWSER (and E2E_CHROMIUM).
+
+    E2E_BROWSER=playwright (CI on GitHub's runners): Playwright's own Chromium, at the version
+    uv.lock's playwright expects, with its system libraries. Otherwise Debian's /usr/bin/chromium
+    (these machines reach no browser download; ubuntu-24.04's `chromium` is a snap shim).
+    """
+    choice = os.environ.get("E2E_BROWSER", "system")
+    if choice == "playwright":
+        session.run("playwright", "install", "--with-deps", "chromium")
+    elif choice == "system":
+        session.env["E2E_CHROMIUM"] = chromium(session)
+    else:
+        session.error(f"E2E_BROWSER must be `playwright` or `system`, not {choice!r}")
+    session.env["E2E_BROWSER"] = choice
+
+
 @nox.session(python=False)
 def frontend_lint(session: nox.Session) -> None:
     """Pricing console: npm ci, ESLint (typed rules, React hooks) and tsc --noEmit."""
@@ -387,17 +405,7 @@ def frontend_tests(session: nox.Session) -> None:
 def e2e(session: nox.Session) -> None:
     """Pricing console in headless Chromium against a live service (Playwright)."""
     install(session)
-    # E2E_BROWSER=playwright (CI on GitHub's runners): Playwright's own Chromium, at the version
-    # uv.lock's playwright expects, with its system libraries. Otherwise Debian's /usr/bin/chromium
-    # (these machines reach no browser download; ubuntu-24.04's `chromium` is a snap shim).
-    browser = os.environ.get("E2E_BROWSER", "system")
-    if browser == "playwright":
-        session.run("playwright", "install", "--with-deps", "chromium")
-    elif browser == "system":
-        session.env["E2E_CHROMIUM"] = chromium(session)
-    else:
-        session.error(f"E2E_BROWSER must be `playwright` or `system`, not {browser!r}")
-    session.env["E2E_BROWSER"] = browser
+    browser(session)
     tool = npm_ci(session)
     session.run(tool, "run", "build", external=True)
     session.chdir(ROOT)
@@ -407,6 +415,18 @@ def e2e(session: nox.Session) -> None:
     session.log(f"server logs and failure screenshots: {artifacts}")
     args = session.posargs or ["-q"]
     session.run("pytest", "reference_app/e2e", "-p", "no:cacheprovider", *args)
+
+
+@nox.session
+def fleet_e2e(session: nox.Session) -> None:
+    """Fleet report in headless Chromium from disk: sorting, heatmap rows, links to fixes."""
+    install(session)
+    browser(session)
+    artifacts = Path(session.virtualenv.location) / "artifacts"
+    shutil.rmtree(artifacts, ignore_errors=True)  # screenshots of this run only
+    session.env["FLEET_E2E_ARTIFACTS"] = str(artifacts)
+    session.log(f"screenshots: {artifacts}")
+    session.run("pytest", "tests/fleet_e2e", "-p", "no:cacheprovider", *(session.posargs or ["-q"]))
 
 
 @nox.session
