@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from govkit.cli import main
 from tests.fleet_support import make_fleet
@@ -66,9 +66,14 @@ def page(browser: Browser, report: Path) -> Iterator[Page]:
     opened = context.new_page()
     fetched: list[str] = []
     errors: list[str] = []
+
+    def console(message: ConsoleMessage) -> None:
+        if message.type == "error":  # a Content-Security-Policy violation lands here
+            errors.append(message.text)
+
     opened.on("request", lambda request: fetched.append(request.url))
     opened.on("pageerror", lambda error: errors.append(str(error)))
-    opened.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    opened.on("console", console)
     opened.goto(report.as_uri())
     yield opened
     context.close()
