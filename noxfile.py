@@ -508,6 +508,13 @@ def bench_audit(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+def bench_fleet(session: nox.Session) -> None:
+    """Benchmark: `govkit fleet audit` over 200 repositories vs 200 `govkit audit` runs."""
+    install(session)
+    session.run("python", "bench/fleet_scale.py", *session.posargs)
+
+
+@nox.session(default=False)
 def bench_sync(session: nox.Session) -> None:
     """Benchmark: push 5,000 pending prices to the fake marketplace (BENCHMARKS.md)."""
     install(session)
