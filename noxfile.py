@@ -238,11 +238,12 @@ def workflows(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def gates(session: nox.Session) -> None:
-    """govkit's gates on any repository (reusable workflow): -- PATH [--sarif F] [--ignore IDS]."""
+    """govkit's gates on any repository (reusable workflow): -- PATH [--sarif F] [--json F]."""
     install(session, "--no-default-groups", "--group=gates")
     parser = argparse.ArgumentParser(prog="nox -s gates --", exit_on_error=False)
     parser.add_argument("path", nargs="?", default=".", type=Path)
     parser.add_argument("--sarif", type=Path, help="write `govkit audit --format sarif` here")
+    parser.add_argument("--json", type=Path, help="write `govkit audit --format json` here")
     parser.add_argument("--ignore", default="", help="check ids that do not apply")
     try:
         args = parser.parse_args(session.posargs)
@@ -252,14 +253,22 @@ def gates(session: nox.Session) -> None:
     if not root.is_dir():
         session.error(f"{root} is not a directory")
     ignore = ["--ignore", args.ignore] if args.ignore else []
-    if args.sarif:  # first, so that code scanning shows every failing check even if a gate fails
-        session.run(
-            "govkit", "audit", str(root), "--format", "sarif", "-o", str(args.sarif), *ignore
-        )
+    # The reports first, so that code scanning and the fleet see every failing check even if a
+    # gate fails below.
+    for fmt, target in (("sarif", args.sarif), ("json", args.json)):
+        if target:
+            session.run("govkit", "audit", str(root), "--format", fmt, "-o", str(target), *ignore)
     session.chdir(root)
     session.run("govkit", "secrets", "scan")
     workflow_gates(session, root)
     session.run("govkit", "check", ".", *ignore)
+
+
+@nox.session(default=False)
+def fleet_report(session: nox.Session) -> None:
+    """Fleet report: `govkit fleet report DIR` over gathered audit JSON (the fleet workflow)."""
+    install(session, "--no-default-groups")
+    session.run("govkit", "fleet", "report", *(session.posargs or ["fleet"]))
 
 
 @nox.session
