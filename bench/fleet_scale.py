@@ -12,7 +12,7 @@ modules each, so sizes and scores differ), then times, alternating, --repeat tim
 Each measurement runs in a fresh child (this script with --measure), so its peak memory is that
 child's `resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`: the largest resident set of any one
 process it waited for, workers included. The sum over a run's live processes is sampled from
-/proc as well (every 20 ms), the figure that matters on a shared runner. Usage:
+/proc as well (every 100 ms), the figure that matters on a shared runner. Usage:
 
     uv run python bench/fleet_scale.py [--repositories 200] [--repeat 3] [--jobs 2]
     nox -s bench_fleet
@@ -74,7 +74,7 @@ def measure(commands: list[list[str]]) -> dict[str, float]:
 
         def sample(pid: int = process.pid, finished: threading.Event = done) -> None:
             nonlocal peak_tree
-            while not finished.wait(0.02):
+            while not finished.wait(0.1):
                 peak_tree = max(peak_tree, tree_rss_kib(pid))
 
         sampler = threading.Thread(target=sample)

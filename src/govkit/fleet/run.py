@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from govkit import checks
 from govkit.audit import run_audit
 from govkit.audit.formats import as_json, render_json
 from govkit.errors import UsageError
@@ -103,10 +104,11 @@ def audit_one(job: Job) -> dict[str, Any]:
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    """forkserver where it exists: children fork from a server that already imported govkit."""
+    """forkserver where it exists: workers fork from a server that already imported the checks."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["govkit.fleet.run"])
+        modules = [f"govkit.checks.{name}" for name in checks.MODULES]
+        context.set_forkserver_preload(["govkit.fleet.run", *modules])
         return context
     return multiprocessing.get_context("spawn")
 
