@@ -3,6 +3,11 @@
 Each worker audits one repository, writes its audit JSON into the fleet folder itself (so a large
 report never travels back through a pipe) and returns the repository's small index entry. A
 repository that cannot be audited becomes an entry with its reason; the others still run.
+
+Workers are replaced by running the fleet in batches, a fresh pool per batch, rather than with
+``ProcessPoolExecutor(max_tasks_per_child=...)``: that deadlocks once a worker retires with work
+still queued (CPython gh-115634, in every 3.11 and 3.12 release), which this module hit at its
+21st repository on one process.
 """
 
 from __future__ import annotations
@@ -24,9 +29,9 @@ from govkit.errors import UsageError
 from govkit.fleet.index import RESERVED, build_index, now, summarise, unauditable, write_atomically
 from govkit.repo import Repo
 
-# A worker process is replaced after this many audits: memory a large repository left behind
-# (parsed trees, file texts, allocator fragmentation) goes back to the system.
-MAX_AUDITS_PER_PROCESS = 20
+# A worker process audits about this many repositories, then exits: memory a large repository
+# left behind (parsed trees, file texts, allocator fragmentation) goes back to the system.
+AUDITS_PER_PROCESS = 20
 
 
 @dataclass(frozen=True)
@@ -130,9 +135,12 @@ def audit_fleet(paths: Sequence[Path], out: Path, *, jobs: int | None = None) ->
     names = repository_names(unique)
     work = [Job(names[p], str(p), str(out)) for p in unique]
     workers = min(jobs or default_jobs(), len(work))
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=_context(), max_tasks_per_child=MAX_AUDITS_PER_PROCESS
-    ) as pool:
-        futures = [(job, pool.submit(audit_one, job)) for job in work]
-        entries = [_entry(job, future) for job, future in futures]
+    context = _context()
+    batch = workers * AUDITS_PER_PROCESS
+    entries: list[dict[str, Any]] = []
+    for start in range(0, len(work), batch):
+        chunk = work[start : start + batch]
+        with ProcessPoolExecutor(max_workers=min(workers, len(chunk)), mp_context=context) as pool:
+            futures = [(job, pool.submit(audit_one, job)) for job in chunk]
+            entries += [_entry(job, future) for job, future in futures]
     return build_index(entries, started)
