@@ -89,7 +89,8 @@ def tests(session: nox.Session) -> None:
     install(session)
     session.env["COVERAGE_FILE"] = str(ROOT / ".coverage")
     # tests/test_newcomer.py runs the documents' servers on their fixed ports: `nox -s template`.
-    newcomer = ["--ignore=tests/test_newcomer.py"]
+    # tests/fleet_e2e drives a browser: `nox -s fleet_e2e`.
+    newcomer = ["--ignore=tests/test_newcomer.py", "--ignore=tests/fleet_e2e"]
     session.run("pytest", "--cov=govkit", "--cov-report=", "tests", *newcomer, *session.posargs)
     session.run(
         "pytest",
@@ -238,11 +239,12 @@ def workflows(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def gates(session: nox.Session) -> None:
-    """govkit's gates on any repository (reusable workflow): -- PATH [--sarif F] [--ignore IDS]."""
+    """govkit's gates on any repository (reusable workflow): -- PATH [--sarif F] [--json F]."""
     install(session, "--no-default-groups", "--group=gates")
     parser = argparse.ArgumentParser(prog="nox -s gates --", exit_on_error=False)
     parser.add_argument("path", nargs="?", default=".", type=Path)
     parser.add_argument("--sarif", type=Path, help="write `govkit audit --format sarif` here")
+    parser.add_argument("--json", type=Path, help="write `govkit audit --format json` here")
     parser.add_argument("--ignore", default="", help="check ids that do not apply")
     try:
         args = parser.parse_args(session.posargs)
@@ -252,14 +254,22 @@ def gates(session: nox.Session) -> None:
     if not root.is_dir():
         session.error(f"{root} is not a directory")
     ignore = ["--ignore", args.ignore] if args.ignore else []
-    if args.sarif:  # first, so that code scanning shows every failing check even if a gate fails
-        session.run(
-            "govkit", "audit", str(root), "--format", "sarif", "-o", str(args.sarif), *ignore
-        )
+    # The reports first, so that code scanning and the fleet see every failing check even if a
+    # gate fails below.
+    for fmt, target in (("sarif", args.sarif), ("json", args.json)):
+        if target:
+            session.run("govkit", "audit", str(root), "--format", fmt, "-o", str(target), *ignore)
     session.chdir(root)
     session.run("govkit", "secrets", "scan")
     workflow_gates(session, root)
     session.run("govkit", "check", ".", *ignore)
+
+
+@nox.session(default=False)
+def fleet_report(session: nox.Session) -> None:
+    """Fleet report: `govkit fleet report DIR` over gathered audit JSON (the fleet workflow)."""
+    install(session, "--no-default-groups")
+    session.run("govkit", "fleet", "report", *(session.posargs or ["fleet"]))
 
 
 @nox.session
@@ -373,6 +383,23 @@ def chromium(session: nox.Session) -> str:
     return CHROMIUM
 
 
+def browser(session: nox.Session) -> None:
+    """The browser tests' Chromium, named to them in E2E_BROWSER (and E2E_CHROMIUM).
+
+    E2E_BROWSER=playwright (CI on GitHub's runners): Playwright's own Chromium, at the version
+    uv.lock's playwright expects, with its system libraries. Otherwise Debian's /usr/bin/chromium
+    (these machines reach no browser download; ubuntu-24.04's `chromium` is a snap shim).
+    """
+    choice = os.environ.get("E2E_BROWSER", "system")
+    if choice == "playwright":
+        session.run("playwright", "install", "--with-deps", "chromium")
+    elif choice == "system":
+        session.env["E2E_CHROMIUM"] = chromium(session)
+    else:
+        session.error(f"E2E_BROWSER must be `playwright` or `system`, not {choice!r}")
+    session.env["E2E_BROWSER"] = choice
+
+
 @nox.session(python=False)
 def frontend_lint(session: nox.Session) -> None:
     """Pricing console: npm ci, ESLint (typed rules, React hooks) and tsc --noEmit."""
@@ -392,17 +419,7 @@ def frontend_tests(session: nox.Session) -> None:
 def e2e(session: nox.Session) -> None:
     """Pricing console in headless Chromium against a live service (Playwright)."""
     install(session)
-    # E2E_BROWSER=playwright (CI on GitHub's runners): Playwright's own Chromium, at the version
-    # uv.lock's playwright expects, with its system libraries. Otherwise Debian's /usr/bin/chromium
-    # (these machines reach no browser download; ubuntu-24.04's `chromium` is a snap shim).
-    browser = os.environ.get("E2E_BROWSER", "system")
-    if browser == "playwright":
-        session.run("playwright", "install", "--with-deps", "chromium")
-    elif browser == "system":
-        session.env["E2E_CHROMIUM"] = chromium(session)
-    else:
-        session.error(f"E2E_BROWSER must be `playwright` or `system`, not {browser!r}")
-    session.env["E2E_BROWSER"] = browser
+    browser(session)
     tool = npm_ci(session)
     session.run(tool, "run", "build", external=True)
     session.chdir(ROOT)
@@ -412,6 +429,18 @@ def e2e(session: nox.Session) -> None:
     session.log(f"server logs and failure screenshots: {artifacts}")
     args = session.posargs or ["-q"]
     session.run("pytest", "reference_app/e2e", "-p", "no:cacheprovider", *args)
+
+
+@nox.session
+def fleet_e2e(session: nox.Session) -> None:
+    """Fleet report in headless Chromium from disk: sorting, heatmap rows, links to fixes."""
+    install(session)
+    browser(session)
+    artifacts = Path(session.virtualenv.location) / "artifacts"
+    shutil.rmtree(artifacts, ignore_errors=True)  # screenshots of this run only
+    session.env["FLEET_E2E_ARTIFACTS"] = str(artifacts)
+    session.log(f"screenshots: {artifacts}")
+    session.run("pytest", "tests/fleet_e2e", "-p", "no:cacheprovider", *(session.posargs or ["-q"]))
 
 
 @nox.session
@@ -492,6 +521,13 @@ def bench_audit(session: nox.Session) -> None:
     """Benchmark: govkit audit on a synthetic 20,000-file repository (BENCHMARKS.md)."""
     install(session)
     session.run("python", "bench/audit_scale.py", *session.posargs)
+
+
+@nox.session(default=False)
+def bench_fleet(session: nox.Session) -> None:
+    """Benchmark: `govkit fleet audit` over 200 repositories vs 200 `govkit audit` runs."""
+    install(session)
+    session.run("python", "bench/fleet_scale.py", *session.posargs)
 
 
 @nox.session(default=False)

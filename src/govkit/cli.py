@@ -20,6 +20,7 @@ from govkit.commands import (
     codeowners,
     contracts,
     drift,
+    fleet,
     labels,
     pr,
     rulesets,
@@ -45,6 +46,7 @@ COMMANDS = (
     runbooks,
     pr,
     drift,
+    fleet,
 )
 
 

@@ -12,6 +12,9 @@ from govkit.audit.backlog import render_backlog
 from govkit.audit.formats import RENDERERS
 from govkit.errors import UsageError
 from govkit.repo import Repo
+from govkit.report.html import render_audit_html
+
+FORMATS = {**RENDERERS, "html": render_audit_html}
 
 
 def register(subparsers: Any) -> None:
@@ -19,7 +22,7 @@ def register(subparsers: Any) -> None:
         "audit", help="score a repository and write its 30/60/90 backlog", description=__doc__
     )
     parser.add_argument("path", nargs="?", default=".", type=Path, help="repository root")
-    parser.add_argument("--format", choices=sorted(RENDERERS), default="text")
+    parser.add_argument("--format", choices=sorted(FORMATS), default="text")
     parser.add_argument(
         "--fail-under",
         type=int,
@@ -54,7 +57,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.fail_under is not None and not 0 <= args.fail_under <= 100:
         raise UsageError("--fail-under takes a score from 0 to 100")
     audit = run_audit(Repo(args.path), select=_ids(args.select), ignore=_ids(args.ignore))
-    report = RENDERERS[args.format](audit)
+    report = FORMATS[args.format](audit)
     if args.output:
         _write(args.output, report)
     else:
