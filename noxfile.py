@@ -481,6 +481,14 @@ def fake_marketplace(session: nox.Session) -> Iterator[None]:
 
 
 @nox.session(default=False)
+def audit_corpus(session: nox.Session) -> None:
+    """govkit audit on the labelled corpus: precision, recall, Spearman (docs/audit.md)."""
+    install(session, "--no-default-groups")
+    # Fetched copies in $GOVKIT_CORPUS_MIRROR (default /work/.mirror); a missing one fails.
+    session.run("python", "tools/corpus.py", *session.posargs)
+
+
+@nox.session(default=False)
 def bench_audit(session: nox.Session) -> None:
     """Benchmark: govkit audit on a synthetic 20,000-file repository (BENCHMARKS.md)."""
     install(session)
