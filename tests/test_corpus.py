@@ -7,6 +7,7 @@ runner's every step on it: the trimmed snapshot, the matching rule, the scores, 
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -19,10 +20,12 @@ from tools.corpus import Label
 
 WORKFLOW = """\
 name: ci
-on: push
+on: pull_request
+permissions: {}
 jobs:
   test:
     runs-on: ubuntu-24.04
+    timeout-minutes: 10
     steps:
       - uses: actions/checkout@v4
       - run: pytest
@@ -52,7 +55,7 @@ def entry_data(commit: str, **changes: Any) -> dict[str, Any]:
         },
         "profile": {"kind": "library"},
         "true_problems": [
-            {"kind": "action-unpinned", "file": ".github/workflows/ci.yml", "line": 7},
+            {"kind": "action-unpinned", "file": ".github/workflows/ci.yml", "line": 9},
         ],
         "non_problems": [{"kind": "print-in-app", "file": "src/tiny/_vendor/"}],
     }
@@ -171,7 +174,7 @@ def test_the_snapshot_keeps_the_globs_outside_the_repository(
             )
         )
         assert (root / ".git").is_dir()  # a work tree, as a clone is
-        finding = {"path": ".github/workflows/ci.yml", "line": 7, "message": "pin it"}
+        finding = {"path": ".github/workflows/ci.yml", "line": 9, "message": "pin it"}
         return report(check("action-unpinned", finding), score=70)
 
     summary = corpus.run_corpus([entry], mirror, {"maturity": ["tiny"]}, audit=audit)
@@ -193,7 +196,7 @@ def test_misses_and_violations_fail_one_line_each(
         [entry], mirror, {}, audit=lambda root: report(check("print-in-app", vendored))
     )
     assert summary.failures == [
-        "tiny: MISSED action-unpinned at .github/workflows/ci.yml:7",
+        "tiny: MISSED action-unpinned at .github/workflows/ci.yml:9",
         "tiny: VIOLATED non-problem print-in-app at src/tiny/_vendor/ by "
         "X101 at src/tiny/_vendor/six.py:1: print()",
     ]
@@ -260,14 +263,21 @@ def test_a_missing_commit_or_a_changed_file_count_fails(
 def test_the_cli_end_to_end_on_the_synthetic_corpus(
     upstream: tuple[Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`govkit audit --format json` really runs on the snapshot; the table and totals print."""
+    """`govkit audit --format json` really runs on the snapshot; the table, totals and failures."""
     mirror, commit = upstream
     folder = write_corpus(tmp_path / "c", entry_data(commit))
     out_json = tmp_path / "out.json"
     code = corpus.main(["--corpus", str(folder), "--mirror", str(mirror), "--json", str(out_json)])
-    out = capsys.readouterr().out
-    assert "tiny" in out
-    assert "recall" in out
-    results = yaml.safe_load(out_json.read_text())
-    assert isinstance(results["entries"][0]["score"], int)
-    assert code == (1 if results["failures"] else 0)
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[1].startswith("tiny ")
+    assert "recall    " in captured.out
+    results = json.loads(out_json.read_text())
+    (entry,) = results["entries"]
+    assert (entry["true_total"], entry["non_total"]) == (1, 1)
+    assert isinstance(entry["score"], int)
+    assert isinstance(entry["adoption"], int)
+    expected = [f"tiny: MISSED {m}" for m in entry["missed"]]
+    expected += [f"tiny: VIOLATED non-problem {v}" for v in entry["violated"]]
+    assert results["failures"] == expected
+    assert captured.err.splitlines() == [f"corpus: {line}" for line in expected]
+    assert code == (1 if expected else 0)
