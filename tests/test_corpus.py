@@ -266,8 +266,9 @@ def test_the_cli_end_to_end_on_the_synthetic_corpus(
     """`govkit audit --format json` really runs on the snapshot; the table, totals and failures."""
     mirror, commit = upstream
     folder = write_corpus(tmp_path / "c", entry_data(commit))
-    out_json = tmp_path / "out.json"
-    code = corpus.main(["--corpus", str(folder), "--mirror", str(mirror), "--json", str(out_json)])
+    out_json, out_md = tmp_path / "out.json", tmp_path / "out.md"
+    args = ["--corpus", folder, "--mirror", mirror, "--json", out_json, "--markdown", out_md]
+    code = corpus.main([str(arg) for arg in args])
     captured = capsys.readouterr()
     assert captured.out.splitlines()[1].startswith("tiny ")
     assert "recall    " in captured.out
@@ -281,3 +282,5 @@ def test_the_cli_end_to_end_on_the_synthetic_corpus(
     assert results["failures"] == expected
     assert captured.err.splitlines() == [f"corpus: {line}" for line in expected]
     assert code == (1 if expected else 0)
+    table = out_md.read_text()
+    assert f"| `tiny` (someone/tiny) | library | {1 - len(entry['missed'])}/1 |" in table

@@ -2,7 +2,7 @@
 
     python tools/corpus.py                      # every entry of tests/fixtures/corpus/
     python tools/corpus.py pluggy httpretty     # only these entries (no ordering then)
-    python tools/corpus.py --json results.json  # also write the measurements as JSON
+    python tools/corpus.py --json r.json --markdown r.md  # also write JSON and docs' tables
     nox -s audit_corpus [-- ARGS]               # the same, with govkit from uv.lock
 
 Each entry (`tests/fixtures/corpus/<name>.yml`) pins an upstream `repo` and `commit`; its trimmed
@@ -482,6 +482,43 @@ def render(summary: Summary, ranking: dict[str, list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_markdown(summary: Summary, ranking: dict[str, list[str]]) -> str:
+    """The tables docs/audit.md records: per entry, per kind, and the totals."""
+    position = {key: {n: i + 1 for i, n in enumerate(v)} for key, v in ranking.items()}
+    lines = [
+        "| repository | kind | true problems reported | non-problems violated | health "
+        "| adoption | maturity rank | repo-review rank |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in summary.results:
+        name = r.entry.name
+        lines.append(
+            f"| `{name}` ({r.entry.repo}) | {r.entry.kind} "
+            f"| {len(r.reported)}/{len(r.entry.true_problems)} "
+            f"| {len(r.violated)}/{len(r.entry.non_problems)} | {_num(r.score)} "
+            f"| {_num(r.adoption)} | {_num(position.get('maturity', {}).get(name))} "
+            f"| {_num(position.get('repo_review', {}).get(name))} |"
+        )
+    lines += [
+        "",
+        "| kind | true problems reported | non-problems violated |",
+        "| --- | ---: | ---: |",
+    ]
+    for kind, row in per_kind(summary.results).items():
+        lines.append(
+            f"| `{kind}` | {row['reported']}/{row['true']} | {row['violated']}/{row['non']} |"
+        )
+    lines += [
+        "",
+        f"- recall: {summary.reported}/{summary.total_true} = {summary.recall:.3f}",
+        f"- precision: {summary.reported}/{summary.reported + summary.violated} = "
+        f"{_ratio(summary.precision)} ({summary.violated} of {summary.total_non} non-problems "
+        "violated)",
+    ]
+    lines += [f"- Spearman rho, health score vs {k}: {v:.3f}" for k, v in summary.rho.items()]
+    return "\n".join(lines) + "\n"
+
+
 def _ratio(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3f}"
 
@@ -529,6 +566,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write results as JSON")
     parser.add_argument(
+        "--markdown", type=Path, metavar="FILE", help="also write docs/audit.md's tables"
+    )
+    parser.add_argument(
         "--keep", type=Path, metavar="DIR", help="materialise the snapshots in DIR and keep them"
     )
     args = parser.parse_args(argv)
@@ -545,6 +585,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.stdout.write(render(summary, ranking))
     if args.json:
         args.json.write_text(json.dumps(as_json(summary), indent=2) + "\n", encoding="utf-8")
+    if args.markdown:
+        args.markdown.write_text(render_markdown(summary, ranking), encoding="utf-8")
     sys.stderr.writelines(f"corpus: {line}\n" for line in summary.failures)
     return 1 if summary.failures else 0
 
