@@ -137,6 +137,15 @@ def test_a_true_problem_is_reported_at_its_file_within_two_lines() -> None:
     assert corpus.reported(whole_file, report(check("workflow-permissions", at)))
 
 
+def test_a_miss_says_what_the_audit_said_about_the_kind() -> None:
+    at = {"path": "ci.yml", "line": 12, "message": "pin it"}
+    skipped = {**check("no-timeout"), "id": "GH106", "message": "requires GH100\nmore"}
+    both = report(check("action-unpinned", at, {"path": None}), skipped)
+    assert corpus.said(both, "action-unpinned") == "X101 fails at (no path):-, ci.yml:12"
+    assert corpus.said(both, "no-timeout") == "GH106 skip: requires GH100"
+    assert corpus.said(both, "no-ci") == "no check reports this kind"
+
+
 def test_repository_and_folder_labels() -> None:
     nowhere = {"path": None, "line": None, "message": "no CI at all"}
     assert corpus.reported(Label("no-ci", "."), report(check("no-ci", nowhere)))
@@ -196,7 +205,7 @@ def test_misses_and_violations_fail_one_line_each(
         [entry], mirror, {}, audit=lambda root: report(check("print-in-app", vendored))
     )
     assert summary.failures == [
-        "tiny: MISSED action-unpinned at .github/workflows/ci.yml:9",
+        "tiny: MISSED action-unpinned at .github/workflows/ci.yml:9 (no check reports this kind)",
         "tiny: VIOLATED non-problem print-in-app at src/tiny/_vendor/ by "
         "X101 at src/tiny/_vendor/six.py:1: print()",
     ]

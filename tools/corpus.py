@@ -90,7 +90,7 @@ class Result:
     score: int | None
     adoption: int | None
     reported: list[Label] = field(default_factory=list)
-    missed: list[Label] = field(default_factory=list)
+    missed: list[tuple[Label, str]] = field(default_factory=list)  # label, what the audit said
     violated: list[tuple[Label, str]] = field(default_factory=list)  # label, the finding's text
 
 
@@ -282,10 +282,35 @@ def violation(label: Label, report: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+def said(report: dict[str, Any], kind: str) -> str:
+    """What the audit said about KIND: the checks that report it, their status and locations."""
+    parts = []
+    for check in report.get("checks", []):
+        if kind not in (check.get("kinds") or ()):
+            continue
+        status = check.get("status")
+        if status == "fail":
+            where = sorted(
+                {
+                    f"{f.get('path') or '(no path)'}:{f.get('line') or '-'}"
+                    for f in check["findings"]
+                }
+            )
+            more = f" +{len(where) - 3}" if len(where) > 3 else ""
+            parts.append(f"{check.get('id')} fails at {', '.join(where[:3])}{more}")
+        else:
+            reason = str(check.get("message") or "").splitlines()[:1]
+            parts.append(f"{check.get('id')} {status}{': ' + reason[0] if reason else ''}")
+    return "; ".join(parts) or "no check reports this kind"
+
+
 def evaluate(entry: Entry, report: dict[str, Any]) -> Result:
     result = Result(entry, score=report.get("score"), adoption=report.get("adoption"))
     for label in entry.true_problems:
-        (result.reported if reported(label, report) else result.missed).append(label)
+        if reported(label, report):
+            result.reported.append(label)
+        else:
+            result.missed.append((label, said(report, label.kind)))
     for label in entry.non_problems:
         found = violation(label, report)
         if found is not None:
@@ -401,7 +426,8 @@ def run_corpus(
                 continue
             results.append(result)
             failures += [
-                f"{entry.name}: MISSED {label.kind} at {label.where()}" for label in result.missed
+                f"{entry.name}: MISSED {label.kind} at {label.where()} ({why})"
+                for label, why in result.missed
             ]
             failures += [
                 f"{entry.name}: VIOLATED non-problem {label.kind} at {label.where()} by {why}"
@@ -541,7 +567,7 @@ def as_json(summary: Summary) -> dict[str, Any]:
                 "true_total": len(r.entry.true_problems),
                 "non_violated": len(r.violated),
                 "non_total": len(r.entry.non_problems),
-                "missed": [f"{m.kind} at {m.where()}" for m in r.missed],
+                "missed": [f"{m.kind} at {m.where()} ({why})" for m, why in r.missed],
                 "violated": [f"{m.kind} at {m.where()} by {why}" for m, why in r.violated],
             }
             for r in summary.results
