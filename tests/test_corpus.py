@@ -139,7 +139,11 @@ def test_a_true_problem_is_reported_at_its_file_within_two_lines() -> None:
 
 def test_a_miss_says_what_the_audit_said_about_the_kind() -> None:
     at = {"path": "ci.yml", "line": 12, "message": "pin it"}
-    skipped = {**check("no-timeout"), "id": "GH106", "message": "requires GH100\nmore"}
+    skipped = {
+        **check("no-timeout", status="skip"),
+        "id": "GH106",
+        "message": "requires GH100\nmore",
+    }
     both = report(check("action-unpinned", at, {"path": None}), skipped)
     assert corpus.said(both, "action-unpinned") == "X101 fails at (no path):-, ci.yml:12"
     assert corpus.said(both, "no-timeout") == "GH106 skip: requires GH100"
