@@ -81,6 +81,9 @@ def make_messy_repo(root: Path) -> Path:
     for i in range(5):
         (frontend / f"Page{i}.jsx").write_text("export default () => null;\n")
     (root / "README.md").write_text("# Pricing app\n\nA pricing app.\n")
+    (root / "pyproject.toml").write_text(
+        '[tool.govkit]\ncritical-flows = ["login", "price update", "sync"]\n'
+    )
     return root
 
 
@@ -105,7 +108,25 @@ def test_messy_repository_reports_each_planted_problem(messy: Path) -> None:
     assert "CH106" in tickets["T10"]  # template frontend README
     assert "GH100" in tickets["T01"]  # no CI
     assert "T06" in tickets  # three migration folders beside Alembic
-    assert "CH104" in tickets["T03"]  # no tests of the critical flows
+    assert "CH104" in tickets["T03"]  # no tests of the critical flows it declares
+
+
+def test_critical_flows_are_the_repository_s_own(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("x = 1\n")
+    [skipped] = run_audit(Repo(tmp_path), select=["CH104"]).results
+    assert skipped.status.value == "skip"
+    assert "critical-flows" in skipped.message
+    (tmp_path / "pyproject.toml").write_text('[tool.govkit]\ncritical-flows = ["summarize"]\n')
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests/test_api.py").write_text("def test_login(): ...\n")
+    [failed] = run_audit(Repo(tmp_path), select=["CH104"]).results
+    assert "'summarize'" in failed.message
+    assert "price" not in failed.message
+    assert failed.findings[0].path == "pyproject.toml"
+    assert failed.findings[0].line == 2
+    (tmp_path / "tests/test_api.py").write_text("def test_summarize_a_page(): ...\n")
+    [passed] = run_audit(Repo(tmp_path), select=["CH104"]).results
+    assert passed.status.value == "pass"
 
 
 def test_messy_snapshot_is_computed(messy: Path) -> None:

@@ -7,7 +7,16 @@ import re
 from collections import Counter
 from pathlib import PurePosixPath
 
-from govkit.checks.base import Check, Skip, register
+from govkit.checks.base import (
+    EVERY_REPOSITORY,
+    Applies,
+    Check,
+    Finding,
+    Skip,
+    register,
+)
+from govkit.errors import UsageError
+from govkit.profile import Profile, profile_of
 from govkit.repo import Repo
 
 # Names of functions that run at startup, shutdown or in the background.
@@ -55,8 +64,14 @@ def _is_wildcard(value: ast.expr) -> bool:
     return False
 
 
+class CodeCheck(Check):
+    """The repository's own Python code (vendored, generated and docs examples excluded)."""
+
+    applies = Applies(needs=("python",))
+
+
 @register
-class CH101(Check):
+class CH101(CodeCheck):
     """No wildcard CORS origin in a production code path"""
 
     scope = "health"
@@ -67,9 +82,9 @@ class CH101(Check):
     ticket = "T02"
     files_expected = ("app/main.py", "app/core/config.py", ".env.example")
 
-    def check(self, repo: Repo) -> str | None:
-        found: list[str] = []
-        for rel in repo.application_python_files:
+    def check(self, repo: Repo, profile: Profile) -> list[Finding]:
+        found: list[Finding] = []
+        for rel in profile.application_python_files:
             text = repo.text(rel) or ""
             if "*" not in text or "origins" not in text:
                 continue
@@ -86,20 +101,37 @@ class CH101(Check):
                         and _is_wildcard(keyword.value)
                         and not _guarded_by_development(node, parents)
                     ):
-                        found.append(f"{rel}:{node.lineno}")
-        if not found:
-            return None
-        return (
-            "Wildcard CORS origin reachable outside development at " + ", ".join(found) + ".\n"
-            "Read trusted origins from settings and refuse '*' outside development, e.g.:\n"
-            "    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_allowed_origins)\n"
-            "with CORS_ALLOWED_ORIGINS=https://console.example.com in production "
-            "(see policies and ADR 'CORS by environment')."
-        )
+                        found.append(Finding(CORS_FIX, rel, node.lineno))
+        return found
+
+
+CORS_FIX = (
+    "Wildcard CORS origin reachable outside development. Read trusted origins from settings "
+    "and refuse '*' outside development, e.g.:\n"
+    "    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_allowed_origins)\n"
+    "with CORS_ALLOWED_ORIGINS=https://console.example.com in production."
+)
+PRINT_FIX = (
+    "Log with a logger instead (`logger = logging.getLogger(__name__)`, "
+    '`logger.info("...", extra={...})`) and ban print with ruff\'s T20 rule: '
+    '[tool.ruff.lint] extend-select = ["T20"]'
+)
+# Modules whose print() is the program's output, not logging: command-line entry points.
+_CLI_MODULES = frozenset({"__main__.py", "cli.py", "console.py"})
+_CLI_IMPORTS = re.compile(r"^\s*(?:import|from)\s+(?:argparse|click|typer)\b", re.M)
+
+
+def _is_cli_module(rel: str, text: str) -> bool:
+    pure = PurePosixPath(rel)
+    return (
+        pure.name in _CLI_MODULES
+        or bool({"cli", "commands"} & set(pure.parts[:-1]))
+        or bool(_CLI_IMPORTS.search(text))
+    )
 
 
 @register
-class CH102(Check):
+class CH102(CodeCheck):
     """No print() in application code; logs go through a logger with level and timestamp"""
 
     scope = "health"
@@ -110,43 +142,28 @@ class CH102(Check):
     ticket = "T05"
     files_expected = ("app/main.py",)
 
-    def check(self, repo: Repo) -> str | None:
-        calls: list[tuple[str, int, str | None]] = []
-        for rel in repo.application_python_files:
-            if "print" not in (repo.text(rel) or ""):
+    def check(self, repo: Repo, profile: Profile) -> list[Finding]:
+        found: list[Finding] = []
+        for rel in profile.application_python_files:
+            text = repo.text(rel) or ""
+            if "print(" not in text or _is_cli_module(rel, text):
                 continue
             tree = repo.python_ast(rel)
             if tree is None:
                 continue
-            print_lines = [
-                node.lineno
-                for node in ast.walk(tree)
-                if isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id == "print"
-            ]
-            calls.extend((rel, line, _enclosing_function(tree, line)) for line in print_lines)
-        if not calls:
-            return None
-        lifecycle = [
-            f"{rel}:{line} in {func}()"
-            for rel, line, func in calls
-            if func and _LIFECYCLE.search(func)
-        ]
-        files = Counter(rel for rel, _, _ in calls)
-        lines = [
-            f"{len(calls)} print() call(s) in {len(files)} file(s): "
-            + ", ".join(f"{rel} ({n})" for rel, n in files.most_common(5))
-        ]
-        if lifecycle:
-            lines.append("Startup/shutdown/background paths: " + ", ".join(lifecycle[:10]))
-        lines.append(
-            "Replace each with a logger call:\n"
-            "    logger = logging.getLogger(__name__)\n"
-            '    logger.info("sync started", extra={"job_id": job.id})\n'
-            'and ban print with ruff\'s T20 rule: [tool.ruff.lint] extend-select = ["T20"]'
-        )
-        return "\n".join(lines)
+            for node in ast.walk(tree):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id == "print"
+                ):
+                    func = _enclosing_function(tree, node.lineno)
+                    where = f" in {func}()" if func else " at import time"
+                    path = (
+                        " (a startup/background path)" if func and _LIFECYCLE.search(func) else ""
+                    )
+                    found.append(Finding(f"print(){where}{path}. {PRINT_FIX}", rel, node.lineno))
+        return sorted(found, key=lambda f: (f.path or "", f.line or 0))
 
 
 def _is_broad(handler: ast.ExceptHandler) -> bool:
@@ -156,29 +173,53 @@ def _is_broad(handler: ast.ExceptHandler) -> bool:
     return any(isinstance(n, ast.Name) and n.id in {"Exception", "BaseException"} for n in names)
 
 
+_LOG_METHODS = frozenset({"exception", "error", "warning", "warn", "critical", "log", "info"})
+
+
+def _swallows(handler: ast.ExceptHandler) -> bool:
+    """A handler swallows the error when it neither re-raises, logs it nor exits."""
+    for node in ast.walk(handler):
+        if isinstance(node, ast.Raise):
+            return False
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = ast.unparse(node.func.value).lower()
+            if node.func.attr in _LOG_METHODS and ("log" in owner or "warnings" in owner):
+                return False
+            if node.func.attr in {"exit", "_exit", "abort"}:
+                return False
+    return True
+
+
 def broad_except_counts(repo: Repo) -> Counter[str]:
     """`except Exception` / `except BaseException` / bare `except:` per application file."""
-    return repo.memo("broad_except_counts", lambda: _count_broad_excepts(repo))
+    return Counter(rel for rel, _, _ in broad_handlers(repo))
 
 
-def _count_broad_excepts(repo: Repo) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for rel in repo.application_python_files:
+def broad_handlers(repo: Repo) -> list[tuple[str, int, bool]]:
+    """(file, line, swallows) of every broad exception handler of the repository's own code."""
+    return repo.memo("broad_handlers", lambda: _broad_handlers(repo))
+
+
+def _broad_handlers(repo: Repo) -> list[tuple[str, int, bool]]:
+    found: list[tuple[str, int, bool]] = []
+    for rel in profile_of(repo).application_python_files:
         text = repo.text(rel) or ""
         if "except" not in text:
             continue
         tree = repo.python_ast(rel)
         if tree is None:
             continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ExceptHandler) and _is_broad(node):
-                counts[rel] += 1
-    return counts
+        found.extend(
+            (rel, node.lineno, _swallows(node))
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ExceptHandler) and _is_broad(node)
+        )
+    return sorted(found)
 
 
 @register
-class CH103(Check):
-    """Broad exception handlers are rare and confined to the boundaries that must not crash"""
+class CH103(CodeCheck):
+    """No broad exception handler swallows errors (it re-raises, logs with context, or exits)"""
 
     scope = "health"
     kinds = frozenset({"broad-except"})
@@ -187,66 +228,83 @@ class CH103(Check):
     effort = "L"
     ticket = "T07"
 
-    def check(self, repo: Repo) -> str | None:
-        limit = int(repo.govkit_config.get("max-broad-except", 3))
-        counts = broad_except_counts(repo)
-        total = sum(counts.values())
-        if total <= limit:
-            return None
-        top = ", ".join(f"{rel} ({n})" for rel, n in counts.most_common(10))
-        return (
-            f"{total} broad exception handlers (limit {limit}); top offenders: {top}.\n"
-            "Catch the specific exceptions each call can raise (e.g. "
-            "`except httpx.TimeoutException`,\n`except sqlalchemy.exc.IntegrityError`) "
-            "and log actionable context; keep `except Exception` only at the request error "
-            "handler and the worker loop.\n"
-            "Raise the limit deliberately with [tool.govkit] max-broad-except = N."
-        )
-
-
-_FLOWS = {
-    "auth (login and token refresh)": re.compile(r"def test_\w*(login|refresh|token|auth)", re.I),
-    "pricing (price update)": re.compile(r"def test_\w*price", re.I),
-    "sync (marketplace sync)": re.compile(r"def test_\w*sync", re.I),
-}
+    def check(self, repo: Repo) -> list[Finding]:
+        limit = repo.govkit_config.get("max-broad-except", 0)
+        if not isinstance(limit, int) or limit < 0:
+            raise UsageError("[tool.govkit] max-broad-except must be a whole number (default 0)")
+        swallowing = [(rel, line) for rel, line, swallows in broad_handlers(repo) if swallows]
+        if len(swallowing) <= limit:
+            return []
+        return [
+            Finding(
+                "A broad `except` swallows the error (no raise, no log). Catch the specific "
+                "exceptions the call can raise (e.g. `except httpx.TimeoutException`), or log "
+                "with context (`logger.exception(...)`) at a boundary that must not crash.",
+                rel,
+                line,
+            )
+            for rel, line in swallowing
+        ]
 
 
 def _is_test_file(rel: str) -> bool:
-    name = PurePosixPath(rel).name
-    return name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py"))
+    pure = PurePosixPath(rel)
+    return pure.suffix == ".py" and (
+        pure.name.startswith("test_") or pure.name.endswith("_test.py") or "tests" in pure.parts
+    )
+
+
+_TEST_NAME = re.compile(r"^\s*(?:async\s+)?def\s+(test_\w+)", re.M)
+
+
+def _covers(flow: str, test_name: str) -> bool:
+    """A test covers a flow when its name holds every word of the flow ("price update")."""
+    name = test_name.lower()
+    return all(word in name for word in re.findall(r"[a-z0-9]+", flow.lower()))
+
+
+def _declared_at(repo: Repo, key: str) -> int | None:
+    """The line of pyproject.toml where `key` is set (for findings that point at the setting)."""
+    for number, line in enumerate((repo.text("pyproject.toml") or "").splitlines(), 1):
+        if line.strip().startswith(key):
+            return number
+    return None
 
 
 @register
-class CH104(Check):
-    """Automated tests cover the critical flows: auth, price update and marketplace sync"""
+class CH104(CodeCheck):
+    """Automated tests cover the repository's critical flows ([tool.govkit] critical-flows)"""
 
-    scope = "health"
-    kinds = frozenset({"critical-flows-untested"})
+    applies = Applies(needs=("critical-flows",))
     family = "ci"
     severity = "P0"
     effort = "M"
     ticket = "T03"
-    files_expected = (
-        "tests/integration/test_auth_flows.py",
-        "tests/integration/test_pricing_flow.py",
-        "tests/integration/test_sync_ml_flow.py",
-    )
+    scope = "health"
+    kinds = frozenset({"critical-flows-untested"})
+    files_expected = ("pyproject.toml",)
 
-    def check(self, repo: Repo) -> str | None:
-        tests = [f for f in repo.files if _is_test_file(f)]
+    def check(self, repo: Repo, profile: Profile) -> Finding | None:
+        names = [
+            name
+            for rel in repo.files
+            if _is_test_file(rel) and profile.not_own_code(rel) is None
+            for name in _TEST_NAME.findall(repo.text(rel) or "")
+        ]
         missing = [
-            flow
-            for flow, pattern in _FLOWS.items()
-            if not any(pattern.search(repo.text(f) or "") for f in tests)
+            flow for flow in profile.critical_flows if not any(_covers(flow, n) for n in names)
         ]
         if not missing:
             return None
-        return (
-            "No tests found for: " + "; ".join(missing) + ".\n"
-            "Add integration tests named for the flow, e.g. tests/integration/test_auth_flows.py "
-            "with `def test_login_then_refresh(client): ...`, test_pricing_flow.py with "
-            "`def test_price_update_...`, test_sync_ml_flow.py with `def test_sync_...`, "
-            "and run them in CI."
+        example = "_".join(re.findall(r"[a-z0-9]+", missing[0].lower()))
+        return Finding(
+            "No test covers the critical flow(s) "
+            + ", ".join(f"'{flow}'" for flow in missing)
+            + " declared in [tool.govkit] critical-flows. Add a test named for each flow "
+            "(its name holds the flow's words), run it in CI, e.g.:\n"
+            f"    def test_{example}_succeeds(client): ...",
+            "pyproject.toml",
+            _declared_at(repo, "critical-flows"),
         )
 
 
@@ -271,9 +329,10 @@ def _readme_gaps(text: str) -> list[str]:
 
 
 @register
-class CH105(Check):
+class CH105(CodeCheck):
     """The README gives copy-paste commands to set up, run and test the project"""
 
+    applies = EVERY_REPOSITORY
     scope = "health"
     kinds = frozenset({"readme-missing", "readme-no-commands"})
     family = "docs"
@@ -305,9 +364,10 @@ _FRAMEWORK_TEMPLATE = re.compile(
 
 
 @register
-class CH106(Check):
+class CH106(CodeCheck):
     """Frontend READMEs are written for the project, not left as the framework template"""
 
+    applies = Applies(needs=("frontend",))
     scope = "health"
     kinds = frozenset({"placeholder-content", "readme-no-commands"})
     family = "docs"

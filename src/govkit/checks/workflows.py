@@ -11,11 +11,18 @@ import re
 import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
-from govkit.checks.base import Check, Skip, register
+from govkit.checks.base import (
+    EVERY_REPOSITORY,
+    Applies,
+    Check,
+    Family,
+    Skip,
+    register,
+)
 from govkit.repo import Repo
 
 NOXFILE = "noxfile.py"
@@ -230,15 +237,22 @@ def _failures(header: str, lines: list[str], fix: str) -> str | None:
     return "\n".join([header, *(f"  {line}" for line in lines), fix])
 
 
+class WorkflowCheck(Check):
+    """GitHub Actions workflows: what every workflow check shares."""
+
+    family: ClassVar[Family] = "ci"
+    ticket = "T01"
+    applies: ClassVar[Applies] = Applies(needs=("github-actions",))
+
+
 @register
-class GH100(Check):
+class GH100(WorkflowCheck):
     """A CI workflow runs on pull requests"""
 
+    applies = EVERY_REPOSITORY
     scope = "health"
     kinds = frozenset({"no-ci", "no-pr-ci"})
-    family = "ci"
     severity = "P0"
-    ticket = "T01"
     files_expected = (CI_WORKFLOW,)
 
     def check(self, repo: Repo) -> str | None:
@@ -268,14 +282,13 @@ class GH100(Check):
 
 
 @register
-class GH101(Check):
+class GH101(WorkflowCheck):
     """Workflow token permissions are read-only at the top, writes granted per job"""
 
     scope = "health"
     kinds = frozenset({"workflow-permissions"})
     family = "security"
     severity = "P0"
-    ticket = "T01"
     requires = frozenset({"GH100"})
 
     def check(self, repo: Repo) -> str | None:
@@ -304,14 +317,13 @@ def _read_only(permissions: Any) -> bool:
 
 
 @register
-class GH102(Check):
+class GH102(WorkflowCheck):
     """Every action and reusable workflow is pinned to a full commit SHA"""
 
     scope = "health"
     kinds = frozenset({"action-unpinned"})
     family = "security"
     severity = "P1"
-    ticket = "T01"
     requires = frozenset({"GH100"})
 
     def check(self, repo: Repo) -> str | None:
@@ -343,14 +355,13 @@ def _pinned(ref: str) -> bool:
 
 
 @register
-class GH103(Check):
+class GH103(WorkflowCheck):
     """No pull_request_target or workflow_run workflow checks out the pull request's code"""
 
     scope = "health"
     kinds = frozenset({"pr-target-checkout"})
     family = "security"
     severity = "P0"
-    ticket = "T01"
     requires = frozenset({"GH100"})
 
     def check(self, repo: Repo) -> str | None:
@@ -390,14 +401,13 @@ def _checks_out_head(step: dict[str, Any]) -> bool:
 
 
 @register
-class GH104(Check):
+class GH104(WorkflowCheck):
     """No untrusted `${{ github.event.* }}` is expanded inside a `run:` script"""
 
     scope = "health"
     kinds = frozenset({"untrusted-expression"})
     family = "security"
     severity = "P0"
-    ticket = "T01"
     requires = frozenset({"GH100"})
 
     def check(self, repo: Repo) -> str | None:
@@ -435,14 +445,12 @@ def _env_name(expression: str) -> str:
 
 
 @register
-class GH105(Check):
+class GH105(WorkflowCheck):
     """Pull request workflows cancel superseded runs (concurrency, cancel-in-progress)"""
 
     scope = "adoption"
     kinds = frozenset()
-    family = "ci"
     severity = "P2"
-    ticket = "T01"
     requires = frozenset({"GH100"})
 
     def check(self, repo: Repo) -> str | None:
@@ -464,14 +472,12 @@ class GH105(Check):
 
 
 @register
-class GH106(Check):
+class GH106(WorkflowCheck):
     """Every job sets timeout-minutes"""
 
     scope = "health"
     kinds = frozenset({"no-timeout"})
-    family = "ci"
     severity = "P1"
-    ticket = "T01"
     requires = frozenset({"GH100"})
 
     def check(self, repo: Repo) -> str | None:
@@ -489,12 +495,11 @@ class GH106(Check):
 
 
 @register
-class GH107(Check):
+class GH107(WorkflowCheck):
     """Every CI job runs a nox session (`nox -s NAME`)"""
 
     scope = "adoption"
     kinds = frozenset()
-    family = "ci"
     severity = "P1"
     ticket = "T17"
     requires = frozenset({"GH100"})
@@ -515,12 +520,11 @@ class GH107(Check):
 
 
 @register
-class GH108(Check):
+class GH108(WorkflowCheck):
     """Every `nox -s NAME` in a workflow names a real nox session"""
 
     scope = "health"
     kinds = frozenset()
-    family = "ci"
     severity = "P1"
     ticket = "T17"
     requires = frozenset({"GH100"})
@@ -544,12 +548,11 @@ class GH108(Check):
 
 
 @register
-class GH109(Check):
+class GH109(WorkflowCheck):
     """Every default nox session has a CI job of the same name"""
 
     scope = "adoption"
     kinds = frozenset()
-    family = "ci"
     severity = "P1"
     ticket = "T17"
     requires = frozenset({"GH100"})
@@ -588,7 +591,7 @@ class GH109(Check):
 
 
 @register
-class GH110(Check):
+class GH110(WorkflowCheck):
     """A secrets scan job (`nox -s secrets`) runs on pull requests"""
 
     scope = "adoption"
