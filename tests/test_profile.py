@@ -84,7 +84,7 @@ TORTOISE = '[project]\nname = "x"\ndependencies = ["tortoise-orm", "aerich"]\n'
             {"pyproject.toml": '[project]\nname="x"\ndependencies=["tortoise-orm", "aerich"]\n'},
             "tortoise",
             "aerich",
-        ),  # fmt: skip
+        ),
         ({"requirements/base.txt": "django>=4\n"}, "django", "django"),
         ({"pyproject.toml": '[tool.poetry.dependencies]\nsqlmodel = "*"\n'}, "sqlmodel", None),
         ({"pyproject.toml": '[project]\nname = "x"\ndependencies = ["pluggy"]\n'}, None, None),
