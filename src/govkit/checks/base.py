@@ -289,8 +289,23 @@ def run_check(repo: Repo, cls: type[Check]) -> Outcome:
         return Outcome(cls, Status.SKIP, str(skip))
     if not found:
         return Outcome(cls, Status.PASS)
-    message = "\n".join(f.render() for f in found)
-    return Outcome(cls, Status.FAIL, message, found)
+    return Outcome(cls, Status.FAIL, summarize(found), found)
+
+
+def summarize(findings: Iterable[Finding]) -> str:
+    """Findings as one message: each place with its first line, then each distinct fix once.
+
+    A finding's message is "what is wrong here" on its first line, then the explanation and fix,
+    which many findings of one check share.
+    """
+    places: list[str] = []
+    fixes: list[str] = []
+    for finding in findings:
+        first, _, rest = finding.message.partition("\n")
+        places.append(Finding(first, finding.path, finding.line).render())
+        if rest and rest not in fixes:
+            fixes.append(rest)
+    return "\n".join(places + fixes)
 
 
 def run_checks(
