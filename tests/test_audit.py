@@ -76,7 +76,9 @@ def make_messy_repo(root: Path) -> Path:
     (root / "backend" / "alembic.ini").write_text("[alembic]\nscript_location = alembic\n")
     frontend = root / "frontend" / "src"
     frontend.mkdir(parents=True)
-    (root / "frontend" / "package.json").write_text('{"name": "frontend"}\n')
+    (root / "frontend" / "package.json").write_text(
+        '{"name": "frontend", "dependencies": {"react": "^18.3.1"}}\n'
+    )
     (root / "frontend" / "README.md").write_text(VITE_README)
     for i in range(5):
         (frontend / f"Page{i}.jsx").write_text("export default () => null;\n")

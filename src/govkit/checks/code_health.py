@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 from collections import Counter
 from pathlib import PurePosixPath
 
+from govkit.checks import _readme
 from govkit.checks.base import (
     EVERY_REPOSITORY,
     Applies,
     Check,
     Finding,
-    Skip,
     register,
 )
 from govkit.errors import UsageError
@@ -308,29 +309,20 @@ class CH104(CodeCheck):
         )
 
 
-_README_NEEDS = {
-    "setup": re.compile(
-        r"pip install|uv sync|poetry install|npm (ci|install)|pnpm install|"
-        r"yarn( install)?\b|make (setup|install)|docker compose",
-        re.I,
-    ),
-    "run": re.compile(
-        r"\b(serve|uvicorn|runserver|npm (run )?(dev|start)|docker compose up|"
-        r"make run|python -m \w+)\b",
-        re.I,
-    ),
-    "test": re.compile(r"\b(pytest|nox|tox|npm (run )?test|make test|vitest|go test)\b", re.I),
-}
+_DOCUMENT_SUFFIXES = frozenset({".md", ".markdown", ".rst", ".adoc", ".asciidoc", ".txt", ""})
+README_EXAMPLE = (
+    "```bash\npython -m pip install -e .   # install (or: uv sync, poetry install, npm ci)\n"
+    "python -m yourpackage           # run\npytest                          # test\n```"
+)
 
 
-def _readme_gaps(text: str) -> list[str]:
-    blocks = "\n".join(re.findall(r"```[^\n]*\n(.*?)```", text, re.S))
-    return [need for need, pattern in _README_NEEDS.items() if not pattern.search(blocks)]
+def _shows_a_command(repo: Repo, path: str, text: str) -> bool:
+    return len(_readme.gaps(path, text)) < len(_readme.NEEDS)
 
 
 @register
 class CH105(CodeCheck):
-    """The README gives copy-paste commands to set up, run and test the project"""
+    """The README (any format) shows how to install, run or test the project"""
 
     applies = EVERY_REPOSITORY
     scope = "health"
@@ -341,16 +333,27 @@ class CH105(CodeCheck):
     ticket = "T10"
     files_expected = ("README.md",)
 
-    def check(self, repo: Repo) -> str | None:
-        name = next((n for n in ("README.md", "README.rst", "README") if repo.exists(n)), None)
-        if name is None:
-            return "Create README.md with fenced commands to set up, run and test the project."
-        gaps = _readme_gaps(repo.text(name) or "")
-        if not gaps:
+    def check(self, repo: Repo) -> Finding | None:
+        readme = _readme.find_readme(repo)
+        if readme is None:
+            return Finding(
+                "No README (Markdown, reStructuredText, AsciiDoc or plain text) at the root.\n"
+                "Create README.md: what the project is, then the commands to install, run and "
+                "test it:\n" + README_EXAMPLE
+            )
+        text = repo.text(readme) or ""
+        if _shows_a_command(repo, readme, text):
             return None
-        return (
-            f"{name} has no fenced command to {', '.join(gaps)} the project. Add e.g.:\n"
-            "```bash\npython3 -m pip install nox && nox -s serve   # run\nnox   # test\n```"
+        for linked in _readme.linked_documents(repo, readme, text):
+            if PurePosixPath(linked).suffix.lower() in _DOCUMENT_SUFFIXES and _shows_a_command(
+                repo, linked, repo.text(linked) or ""
+            ):
+                return None
+        return Finding(
+            f"{readme} shows no command to install, run or test the project, and no document it "
+            "links shows one.\nAdd a code block a newcomer can paste, e.g.:\n" + README_EXAMPLE,
+            readme,
+            1,
         )
 
 
@@ -361,6 +364,27 @@ _FRAMEWORK_TEMPLATE = re.compile(
     r"# Vue 3 \+ (TypeScript \+ )?Vite",
     re.I,
 )
+_FRONTEND_PACKAGES = frozenset({"react", "vue", "svelte", "@angular/core", "solid-js", "next"})
+
+
+def _frontend_folders(repo: Repo) -> list[str]:
+    """Folders (not the root) whose package.json depends on a frontend framework."""
+    folders: list[str] = []
+    for rel in repo.files:
+        pure = PurePosixPath(rel)
+        if pure.name != "package.json" or len(pure.parts) < 2:
+            continue
+        try:
+            data = json.loads(repo.text(rel) or "{}")
+        except ValueError:
+            continue
+        deps: set[str] = set()
+        for key in ("dependencies", "devDependencies"):
+            table = data.get(key) if isinstance(data, dict) else None
+            deps |= set(table) if isinstance(table, dict) else set()
+        if deps & _FRONTEND_PACKAGES:
+            folders.append(str(pure.parent))
+    return folders
 
 
 @register
@@ -376,24 +400,29 @@ class CH106(CodeCheck):
     ticket = "T10"
     files_expected = ("frontend/README.md",)
 
-    def check(self, repo: Repo) -> str | None:
-        frontends = [
-            str(PurePosixPath(f).parent)
-            for f in repo.files
-            if PurePosixPath(f).name == "package.json"
-        ]
-        if not frontends:
-            raise Skip("no package.json: no frontend")
-        stale = []
-        for folder in frontends:
-            readme = "README.md" if folder == "." else f"{folder}/README.md"
-            text = repo.text(readme)
-            if text is None or _FRAMEWORK_TEMPLATE.search(text) or bool(_readme_gaps(text)):
-                stale.append(readme)
-        if not stale:
-            return None
-        return (
-            "Replace the template content of " + ", ".join(stale) + " with the project's "
-            "setup (`npm ci`), run (`npm run dev`), test (`npm test`), architecture, environment "
-            "variables and troubleshooting."
-        )
+    def check(self, repo: Repo, profile: Profile) -> list[Finding]:
+        found: list[Finding] = []
+        for folder in _frontend_folders(repo):
+            readme = _readme.find_readme(repo, folder)
+            if readme is None or profile.not_own_code(readme) is not None:
+                continue  # the root README speaks for it (CH105)
+            text = repo.text(readme) or ""
+            template = _FRAMEWORK_TEMPLATE.search(text)
+            if template is None and _shows_a_command(repo, readme, text):
+                continue
+            line = text.count("\n", 0, template.start()) + 1 if template else 1
+            what = (
+                "is still the framework's template README"
+                if template
+                else "shows no command to install, run or test the frontend"
+            )
+            found.append(
+                Finding(
+                    f"{readme} {what}.\nReplace it with the project's setup (`npm ci`), run "
+                    "(`npm run dev`), test (`npm test`), architecture, environment variables and "
+                    "troubleshooting.",
+                    readme,
+                    line,
+                )
+            )
+        return found
