@@ -97,9 +97,10 @@ class Applies:
     needs: tuple[str, ...] = ()
 
     def describe(self) -> str:
-        kinds = " and ".join(sorted(self.kinds)) if self.kinds else "every"
-        text = f"{kinds} repositories" if self.kinds else "every repository"
-        return text + (f" with {', '.join(self.needs)}" if self.needs else "")
+        if not self.kinds and not self.needs:
+            return "every repository"
+        kinds = " and ".join(sorted(self.kinds)) + " " if self.kinds else ""
+        return f"{kinds}repositories" + (f" with {', '.join(self.needs)}" if self.needs else "")
 
     def skip_reason(self, profile: Profile) -> str | None:
         """Why the check does not apply to a repository of this profile, or None."""
