@@ -21,7 +21,6 @@ import json
 import re
 import tomllib
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any, Literal, get_args
 
 import yaml
@@ -74,7 +73,7 @@ GENERATED_DIRS = frozenset({"generated", "_generated", "__generated__"})
 DOCS_DIRS = frozenset(
     {"docs", "doc", "docs_src", "examples", "example", "tutorial", "tutorials", "samples"}
 )
-_GENERATED_NAMES = ("*_pb2.py", "*_pb2_grpc.py", "*.min.js", "*.min.css")
+_GENERATED_SUFFIXES = ("_pb2.py", "_pb2_grpc.py", ".min.js", ".min.css")
 # Not shipped code either: tests, tooling, migrations, the template's sources.
 _NON_APPLICATION_DIRS = frozenset(
     {"tests", "test", "testing", "fixtures", "bench", "benchmarks", "scripts", "tools",
@@ -168,15 +167,13 @@ def _compute(repo: Repo) -> Profile:
     config = repo.govkit_config
     excluded = _excluded(repo, _config_list(config, "exclude"))
     own = [f for f in repo.files if f not in excluded]
-    languages = frozenset(
-        lang for f in own if (lang := _LANGUAGES.get(PurePosixPath(f).suffix)) is not None
-    )
-    manifests = [f for f in repo.files if len(PurePosixPath(f).parts) <= 3]
+    languages = frozenset(lang for f in own if (lang := _LANGUAGES.get(_suffix(f))) is not None)
+    manifests = [f for f in repo.files if f.count("/") <= 2]
     python_deps, pyprojects = _python_dependencies(repo, manifests)
     js_deps = _js_dependencies(repo, manifests)
     deps = frozenset(python_deps | js_deps)
     web = next((w for w in _WEB_FRAMEWORKS if w in deps), None)
-    if web is None and any(PurePosixPath(f).name == "manage.py" for f in manifests):
+    if web is None and any(_name(f) == "manage.py" for f in manifests):
         web = "django"
     orm = next((name for dep, name in _ORMS if dep in deps), None)
     if orm is None and web == "django":
@@ -185,11 +182,11 @@ def _compute(repo: Repo) -> Profile:
     parts = tuple(
         sorted(
             {
-                PurePosixPath(f).parts[0]
-                for f in repo.files
-                if len(PurePosixPath(f).parts) == 2
-                and PurePosixPath(f).name in _PART_MANIFESTS
-                and PurePosixPath(f).parts[0] not in DOCS_DIRS | _NON_APPLICATION_DIRS
+                f.split("/")[0]
+                for f in manifests
+                if f.count("/") == 1
+                and f.split("/")[1] in _PART_MANIFESTS
+                and f.split("/")[0] not in DOCS_DIRS | _NON_APPLICATION_DIRS
             }
         )
     )
@@ -242,11 +239,12 @@ def _why_excluded(
     for pattern, attribute in attributes:
         if _gitattributes_match(path, pattern):
             return f".gitattributes linguist-{attribute}"
-    pure = PurePosixPath(path)
-    folders = set(pure.parts[:-1])
+    # string operations, not pathlib: this runs for every file of the repository
+    *parents, name = path.split("/")
+    folders = set(parents)
     if folders & VENDORED_DIRS:
         return "vendored"
-    if folders & GENERATED_DIRS or any(fnmatch.fnmatchcase(pure.name, g) for g in _GENERATED_NAMES):
+    if folders & GENERATED_DIRS or name.endswith(_GENERATED_SUFFIXES):
         return "generated"
     if folders & DOCS_DIRS:
         return "documentation"
@@ -272,7 +270,7 @@ def _gitattributes_match(path: str, pattern: str) -> bool:
     pattern = pattern.removeprefix("/")
     if "/" not in pattern.rstrip("/"):
         name = pattern.rstrip("/")
-        return any(fnmatch.fnmatchcase(part, name) for part in PurePosixPath(path).parts)
+        return any(fnmatch.fnmatchcase(part, name) for part in path.split("/"))
     return _glob(path, pattern.rstrip("/")) or _glob(path, pattern.rstrip("/") + "/**")
 
 
@@ -285,13 +283,23 @@ def _glob(path: str, pattern: str) -> bool:
     )
 
 
+def _name(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
+def _suffix(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    return name[dot:] if dot > 0 else ""
+
+
 def _non_application(path: str) -> bool:
-    pure = PurePosixPath(path)
+    *parents, name = path.split("/")
     return (
-        bool(_NON_APPLICATION_DIRS.intersection(pure.parts[:-1]))
-        or pure.name.startswith("test_")
-        or pure.name.endswith("_test.py")
-        or pure.name in _NON_APPLICATION_NAMES
+        bool(_NON_APPLICATION_DIRS.intersection(parents))
+        or name.startswith("test_")
+        or name.endswith("_test.py")
+        or name in _NON_APPLICATION_NAMES
     )
 
 
@@ -303,7 +311,7 @@ def _python_dependencies(repo: Repo, manifests: list[str]) -> tuple[set[str], li
     deps: set[str] = set()
     pyprojects: list[dict[str, Any]] = []
     for rel in manifests:
-        name = PurePosixPath(rel).name
+        name = _name(rel)
         if name == "pyproject.toml":
             try:
                 data = tomllib.loads(repo.text(rel) or "")
@@ -312,7 +320,7 @@ def _python_dependencies(repo: Repo, manifests: list[str]) -> tuple[set[str], li
             pyprojects.append(data)
             deps |= _pyproject_dependencies(data)
         elif (name.startswith("requirements") and name.endswith((".txt", ".in"))) or (
-            "requirements" in PurePosixPath(rel).parts[:-1] and name.endswith(".txt")
+            "requirements" in rel.split("/")[:-1] and name.endswith(".txt")
         ):
             deps |= {_normal(m) for m in _REQUIREMENT.findall(repo.text(rel) or "")}
         elif name in {"setup.py", "setup.cfg", "Pipfile"}:
@@ -344,7 +352,7 @@ def _pyproject_dependencies(data: dict[str, Any]) -> set[str]:
 def _js_dependencies(repo: Repo, manifests: list[str]) -> set[str]:
     deps: set[str] = set()
     for rel in manifests:
-        if PurePosixPath(rel).name != "package.json":
+        if _name(rel) != "package.json":
             continue
         try:
             data = json.loads(repo.text(rel) or "{}")
@@ -358,9 +366,7 @@ def _js_dependencies(repo: Repo, manifests: list[str]) -> set[str]:
 
 
 def _migration_tool(repo: Repo, deps: frozenset[str], orm: str | None) -> str | None:
-    if "alembic" in deps or any(
-        PurePosixPath(f).name in {"alembic.ini", "script.py.mako"} for f in repo.files
-    ):
+    if "alembic" in deps or any(_name(f) in {"alembic.ini", "script.py.mako"} for f in repo.files):
         return "alembic"
     tool = next((name for dep, name in _MIGRATION_TOOLS if dep in deps), None)
     if tool is not None:
@@ -383,7 +389,7 @@ def _kind(
             raise UsageError(f"[tool.govkit] kind must be one of {', '.join(REPO_KINDS)}")
         return declared, "[tool.govkit] kind"
     if any(repo.exists(f) for f in ("copier.yml", "copier.yaml", "cookiecutter.json")) or any(
-        "{{" in PurePosixPath(f).parts[0] for f in repo.files if "/" in f
+        "{{" in f.split("/", 1)[0] for f in repo.files if "/" in f
     ):
         return "template", "a Copier or Cookiecutter template"
     if len(parts) >= 2:
@@ -409,7 +415,7 @@ def _scripts(data: dict[str, Any]) -> bool:
 def _package_managers(
     repo: Repo, manifests: list[str], pyprojects: list[dict[str, Any]]
 ) -> frozenset[str]:
-    names = {PurePosixPath(f).name for f in manifests}
+    names = {_name(f) for f in manifests}
     found = {manager for lock, manager in _LOCKS if lock in names}
     tools = {t for data in pyprojects for t in (data.get("tool") or {})}
     found |= {t for t in ("poetry", "pdm", "hatch", "uv") if t in tools}

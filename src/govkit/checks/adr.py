@@ -68,6 +68,8 @@ def adr_files(repo: Repo, folder: str = ADR_DIR) -> tuple[list[str], list[str]]:
     numbered: list[str] = []
     misnamed: list[str] = []
     for path in repo.files:
+        if not path.startswith(f"{folder}/"):
+            continue
         parent, name = str(PurePosixPath(path).parent), PurePosixPath(path).name
         if parent != folder or not name.endswith(".md") or name in {TEMPLATE, INDEX}:
             continue

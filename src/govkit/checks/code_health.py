@@ -6,6 +6,7 @@ import ast
 import json
 import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from govkit.checks import _readme
@@ -30,19 +31,6 @@ _CORS_KEYWORDS = frozenset({"allow_origins", "origins", "allowed_origins"})
 
 def _parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
     return {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
-
-
-def _enclosing_function(tree: ast.Module, line: int) -> str | None:
-    """The innermost function whose lines contain ``line``."""
-    best: ast.FunctionDef | ast.AsyncFunctionDef | None = None
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-            and node.lineno <= line <= (node.end_lineno or node.lineno)
-            and (best is None or node.lineno >= best.lineno)
-        ):
-            best = node
-    return best.name if best else None
 
 
 def _guarded_by_development(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
@@ -81,7 +69,6 @@ class CH101(CodeCheck):
     severity = "P0"
     effort = "S"
     ticket = "T02"
-    files_expected = ("app/main.py", "app/core/config.py", ".env.example")
 
     def check(self, repo: Repo, profile: Profile) -> list[Finding]:
         found: list[Finding] = []
@@ -123,10 +110,10 @@ _CLI_IMPORTS = re.compile(r"^\s*(?:import|from)\s+(?:argparse|click|typer)\b", r
 
 
 def _is_cli_module(rel: str, text: str) -> bool:
-    pure = PurePosixPath(rel)
+    *folders, name = rel.split("/")
     return (
-        pure.name in _CLI_MODULES
-        or bool({"cli", "commands"} & set(pure.parts[:-1]))
+        name in _CLI_MODULES
+        or bool({"cli", "commands"}.intersection(folders))
         or bool(_CLI_IMPORTS.search(text))
     )
 
@@ -141,7 +128,6 @@ class CH102(CodeCheck):
     severity = "P1"
     effort = "S"
     ticket = "T05"
-    files_expected = ("app/main.py",)
 
     def check(self, repo: Repo, profile: Profile) -> list[Finding]:
         found: list[Finding] = []
@@ -149,21 +135,12 @@ class CH102(CodeCheck):
             text = repo.text(rel) or ""
             if "print(" not in text or _is_cli_module(rel, text):
                 continue
-            tree = repo.python_ast(rel)
-            if tree is None:
-                continue
-            for node in ast.walk(tree):
-                if (
-                    isinstance(node, ast.Call)
-                    and isinstance(node.func, ast.Name)
-                    and node.func.id == "print"
-                ):
-                    func = _enclosing_function(tree, node.lineno)
-                    where = f" in {func}()" if func else " at import time"
-                    path = (
-                        " (a startup/background path)" if func and _LIFECYCLE.search(func) else ""
-                    )
-                    found.append(Finding(f"print(){where}{path}. {PRINT_FIX}", rel, node.lineno))
+            facts = code_facts(repo).get(rel)
+            for line, func in facts.prints if facts else ():
+                where = f" in {func}()" if func else " at import time"
+                if func and _LIFECYCLE.search(func):
+                    where += " (a startup/background path)"
+                found.append(Finding(f"print(){where}. {PRINT_FIX}", rel, line))
         return sorted(found, key=lambda f: (f.path or "", f.line or 0))
 
 
@@ -191,31 +168,54 @@ def _swallows(handler: ast.ExceptHandler) -> bool:
     return True
 
 
-def broad_except_counts(repo: Repo) -> Counter[str]:
-    """`except Exception` / `except BaseException` / bare `except:` per application file."""
-    return Counter(rel for rel, _, _ in broad_handlers(repo))
+@dataclass(frozen=True)
+class CodeFacts:
+    """What CH102, CH103 and the snapshot need of one file, from one walk of its tree."""
+
+    prints: tuple[tuple[int, str | None], ...]  # (line, enclosing function)
+    broad_handlers: tuple[tuple[int, bool], ...]  # (line, swallows the error)
 
 
-def broad_handlers(repo: Repo) -> list[tuple[str, int, bool]]:
-    """(file, line, swallows) of every broad exception handler of the repository's own code."""
-    return repo.memo("broad_handlers", lambda: _broad_handlers(repo))
+def code_facts(repo: Repo) -> dict[str, CodeFacts]:
+    """CodeFacts of every Python file of the repository's own code (computed once)."""
+    return repo.memo("code_facts", lambda: _code_facts(repo))
 
 
-def _broad_handlers(repo: Repo) -> list[tuple[str, int, bool]]:
-    found: list[tuple[str, int, bool]] = []
+def _code_facts(repo: Repo) -> dict[str, CodeFacts]:
+    facts: dict[str, CodeFacts] = {}
     for rel in profile_of(repo).application_python_files:
         text = repo.text(rel) or ""
-        if "except" not in text:
+        if "print(" not in text and "except" not in text:
             continue
         tree = repo.python_ast(rel)
         if tree is None:
             continue
-        found.extend(
-            (rel, node.lineno, _swallows(node))
-            for node in ast.walk(tree)
-            if isinstance(node, ast.ExceptHandler) and _is_broad(node)
+        functions: list[tuple[int, int, str]] = []
+        prints: list[int] = []
+        handlers: list[tuple[int, bool]] = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                functions.append((node.lineno, node.end_lineno or node.lineno, node.name))
+            elif isinstance(node, ast.Call):
+                if isinstance(node.func, ast.Name) and node.func.id == "print":
+                    prints.append(node.lineno)
+            elif isinstance(node, ast.ExceptHandler) and _is_broad(node):
+                handlers.append((node.lineno, _swallows(node)))
+        facts[rel] = CodeFacts(
+            tuple((line, _innermost(functions, line)) for line in sorted(prints)),
+            tuple(sorted(handlers)),
         )
-    return sorted(found)
+    return facts
+
+
+def _innermost(functions: list[tuple[int, int, str]], line: int) -> str | None:
+    inside = [(start, name) for start, end, name in functions if start <= line <= end]
+    return max(inside)[1] if inside else None
+
+
+def broad_except_counts(repo: Repo) -> Counter[str]:
+    """`except Exception` / `except BaseException` / bare `except:` per application file."""
+    return Counter({rel: len(f.broad_handlers) for rel, f in code_facts(repo).items()})
 
 
 @register
@@ -233,7 +233,12 @@ class CH103(CodeCheck):
         limit = repo.govkit_config.get("max-broad-except", 0)
         if not isinstance(limit, int) or limit < 0:
             raise UsageError("[tool.govkit] max-broad-except must be a whole number (default 0)")
-        swallowing = [(rel, line) for rel, line, swallows in broad_handlers(repo) if swallows]
+        swallowing = [
+            (rel, line)
+            for rel, facts in sorted(code_facts(repo).items())
+            for line, swallows in facts.broad_handlers
+            if swallows
+        ]
         if len(swallowing) <= limit:
             return []
         return [
@@ -371,9 +376,9 @@ def _frontend_folders(repo: Repo) -> list[str]:
     """Folders (not the root) whose package.json depends on a frontend framework."""
     folders: list[str] = []
     for rel in repo.files:
-        pure = PurePosixPath(rel)
-        if pure.name != "package.json" or len(pure.parts) < 2:
+        if not rel.endswith("/package.json"):
             continue
+        pure = PurePosixPath(rel)
         try:
             data = json.loads(repo.text(rel) or "{}")
         except ValueError:
@@ -398,7 +403,6 @@ class CH106(CodeCheck):
     severity = "P2"
     effort = "S"
     ticket = "T10"
-    files_expected = ("frontend/README.md",)
 
     def check(self, repo: Repo, profile: Profile) -> list[Finding]:
         found: list[Finding] = []

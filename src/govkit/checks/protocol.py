@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import shlex
 import tomllib
-from pathlib import PurePosixPath
 
 import yaml
 
@@ -77,7 +76,7 @@ def _govkit_subcommands() -> set[str]:
 def _project_scripts(repo: Repo) -> set[str]:
     scripts: set[str] = set()
     for rel in repo.files:
-        if PurePosixPath(rel).name != "pyproject.toml":
+        if rel.rsplit("/", 1)[-1] != "pyproject.toml":
             continue
         try:
             data = tomllib.loads(repo.text(rel) or "")
@@ -91,7 +90,7 @@ def agents_files(repo: Repo) -> list[str]:
     return [
         f
         for f in repo.files
-        if PurePosixPath(f).name == AGENTS_FILE
+        if f.rsplit("/", 1)[-1] == AGENTS_FILE
         and not f.startswith(("template/", "tests/fixtures/"))
     ]
 

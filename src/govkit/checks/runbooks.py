@@ -35,7 +35,10 @@ def runbook_files(repo: Repo) -> list[str]:
     return [
         f
         for f in repo.files
-        if str(PurePosixPath(f).parent) == RUNBOOK_DIR and f.endswith(".md") and f != INDEX
+        if f.startswith(f"{RUNBOOK_DIR}/")
+        and str(PurePosixPath(f).parent) == RUNBOOK_DIR
+        and f.endswith(".md")
+        and f != INDEX
     ]
 
 
