@@ -39,7 +39,9 @@ def _by_family(audit: Audit) -> list[tuple[str, list[CheckResult]]]:
 
 
 def render_text(audit: Audit) -> str:
-    lines = [f"govkit audit {audit.root}", "", "Snapshot"]
+    lines = [f"govkit audit {audit.root}", "", "Profile"]
+    lines += [f"  {line}" for line in audit.profile.summary()]
+    lines += ["", "Snapshot"]
     lines += [f"  {line}" for line in audit.snapshot.lines()]
     for family, results in _by_family(audit):
         lines += ["", family]
@@ -69,6 +71,7 @@ def as_json(audit: Audit) -> dict[str, Any]:
         "govkit_version": __version__,
         "root": audit.root,
         "snapshot": audit.snapshot.as_dict(),
+        "profile": audit.profile.as_dict(),
         "checks": [
             {
                 "id": r.check.id(),
@@ -100,6 +103,10 @@ def render_json(audit: Audit) -> str:
 def render_markdown(audit: Audit) -> str:
     lines = [
         f"# govkit audit: health {audit.score}/100, adoption {audit.adoption}/100",
+        "",
+        "## Profile",
+        "",
+        *[f"- {line}" for line in audit.profile.summary()],
         "",
         "## Snapshot",
         "",
