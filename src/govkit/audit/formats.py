@@ -44,19 +44,25 @@ def render_text(audit: Audit) -> str:
         for r in results:
             lines.append(
                 f"  {_state(r):7} {r.check.id():8} {r.check.severity} "
-                f"{r.check.ticket}  {r.check.title()}"
+                f"{r.check.ticket} {r.check.scope:8} {r.check.title()}"
             )
             detail = f"ignored: {r.ignored}" if r.ignored is not None else r.message
             if detail and (r.status is not Status.PASS or r.ignored is not None):
                 lines += [f"          {m}" for m in detail.splitlines()]
     failed = len(audit.failures)
-    lines += ["", f"Score: {audit.score}/100 ({failed} failing check{'s' * (failed != 1)})"]
+    lines += [
+        "",
+        f"Health:   {audit.score}/100 (engineering health; the JSON's `score`)",
+        f"Adoption: {audit.adoption}/100 (this kit's conventions)",
+        f"{failed} failing check{'s' * (failed != 1)}",
+    ]
     return "\n".join(lines) + "\n"
 
 
 def as_json(audit: Audit) -> dict[str, Any]:
     return {
         "score": audit.score,
+        "adoption": audit.adoption,
         "schema_version": JSON_SCHEMA_VERSION,
         "govkit_version": __version__,
         "root": audit.root,
@@ -66,6 +72,11 @@ def as_json(audit: Audit) -> dict[str, Any]:
                 "id": r.check.id(),
                 "title": r.check.title(),
                 "family": r.check.family,
+                "scope": r.check.scope,
+                "kinds": sorted(r.check.kinds),
+                "findings": [
+                    {"path": f.path, "line": f.line, "message": f.message} for f in r.findings
+                ],
                 "severity": r.check.severity,
                 "effort": r.check.effort,
                 "ticket": r.check.ticket,
@@ -85,7 +96,12 @@ def render_json(audit: Audit) -> str:
 
 
 def render_markdown(audit: Audit) -> str:
-    lines = [f"# govkit audit: score {audit.score}/100", "", "## Snapshot", ""]
+    lines = [
+        f"# govkit audit: health {audit.score}/100, adoption {audit.adoption}/100",
+        "",
+        "## Snapshot",
+        "",
+    ]
     lines += [f"- {line}" for line in audit.snapshot.lines()]
     for family, results in _by_family(audit):
         lines += [

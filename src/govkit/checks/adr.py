@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from govkit.checks import _markdown
-from govkit.checks.base import Check
+from govkit.checks.base import Check, register
 from govkit.repo import Repo
 
 ADR_DIR = "docs/adr"
@@ -79,9 +79,12 @@ def adrs(repo: Repo) -> list[Adr]:
     return [parse(p, repo.text(p) or "") for p in adr_files(repo)[0]]
 
 
+@register
 class ADR101(Check):
     """ADRs are numbered from 0001 without gaps or duplicates"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "docs"
     severity = "P1"
     ticket = "T20"
@@ -127,9 +130,12 @@ class ADR101(Check):
         return "\n".join(fixes) or None
 
 
+@register
 class ADR102(Check):
     """Every ADR has its number and title, a valid status, a date, deciders and the sections"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "docs"
     severity = "P1"
     ticket = "T20"
@@ -173,9 +179,12 @@ def _adr_problems(adr: Adr) -> list[str]:
     return found
 
 
+@register
 class ADR103(Check):
     """Superseded and superseding ADRs link to each other"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "docs"
     severity = "P2"
     ticket = "T20"
@@ -204,9 +213,12 @@ class ADR103(Check):
         return "\n".join(fixes) or None
 
 
+@register
 class ADR104(Check):
     """The ADR index lists every ADR and nothing else"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "docs"
     severity = "P2"
     ticket = "T20"
@@ -239,9 +251,12 @@ def index_line(name: str, title: str) -> str:
     return f"- [{name[:4]}. {title}]({name})"
 
 
+@register
 class ADR105(Check):
     """The root README links the ADR index"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "docs"
     severity = "P2"
     ticket = "T20"

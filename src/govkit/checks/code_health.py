@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from pathlib import PurePosixPath
 
-from govkit.checks.base import Check, Skip
+from govkit.checks.base import Check, Skip, register
 from govkit.repo import Repo
 
 # Names of functions that run at startup, shutdown or in the background.
@@ -55,9 +55,12 @@ def _is_wildcard(value: ast.expr) -> bool:
     return False
 
 
+@register
 class CH101(Check):
     """No wildcard CORS origin in a production code path"""
 
+    scope = "health"
+    kinds = frozenset({"wildcard-cors"})
     family = "security"
     severity = "P0"
     effort = "S"
@@ -95,9 +98,12 @@ class CH101(Check):
         )
 
 
+@register
 class CH102(Check):
     """No print() in application code; logs go through a logger with level and timestamp"""
 
+    scope = "health"
+    kinds = frozenset({"print-in-app"})
     family = "observability"
     severity = "P1"
     effort = "S"
@@ -170,9 +176,12 @@ def _count_broad_excepts(repo: Repo) -> Counter[str]:
     return counts
 
 
+@register
 class CH103(Check):
     """Broad exception handlers are rare and confined to the boundaries that must not crash"""
 
+    scope = "health"
+    kinds = frozenset({"broad-except"})
     family = "code-health"
     severity = "P1"
     effort = "L"
@@ -207,9 +216,12 @@ def _is_test_file(rel: str) -> bool:
     return name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py"))
 
 
+@register
 class CH104(Check):
     """Automated tests cover the critical flows: auth, price update and marketplace sync"""
 
+    scope = "health"
+    kinds = frozenset({"critical-flows-untested"})
     family = "ci"
     severity = "P0"
     effort = "M"
@@ -258,9 +270,12 @@ def _readme_gaps(text: str) -> list[str]:
     return [need for need, pattern in _README_NEEDS.items() if not pattern.search(blocks)]
 
 
+@register
 class CH105(Check):
     """The README gives copy-paste commands to set up, run and test the project"""
 
+    scope = "health"
+    kinds = frozenset({"readme-missing", "readme-no-commands"})
     family = "docs"
     severity = "P2"
     effort = "S"
@@ -289,9 +304,12 @@ _FRAMEWORK_TEMPLATE = re.compile(
 )
 
 
+@register
 class CH106(Check):
     """Frontend READMEs are written for the project, not left as the framework template"""
 
+    scope = "health"
+    kinds = frozenset({"placeholder-content", "readme-no-commands"})
     family = "docs"
     severity = "P2"
     effort = "S"

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from govkit.checks.base import Check, Skip
+from govkit.checks.base import Check, Skip, register
 from govkit.repo import Repo
 
 LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
@@ -115,9 +115,12 @@ def examples(pattern: str) -> list[str]:
     return found
 
 
+@register
 class OWN101(Check):
     """Exactly one CODEOWNERS file, where GitHub reads it"""
 
+    scope = "health"
+    kinds = frozenset({"no-codeowners"})
     family = "ownership"
     severity = "P1"
     ticket = "T18"
@@ -139,9 +142,12 @@ class OWN101(Check):
         return None
 
 
+@register
 class OWN102(Check):
     """CODEOWNERS uses only syntax GitHub honours, and every owner is a valid handle or email"""
 
+    scope = "health"
+    kinds = frozenset()
     family = "ownership"
     severity = "P1"
     ticket = "T18"
@@ -176,9 +182,12 @@ class OWN102(Check):
         return "\n".join(fixes) or None
 
 
+@register
 class OWN103(Check):
     """The CODEOWNERS catch-all `*` rule comes first"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "ownership"
     severity = "P1"
     ticket = "T18"
@@ -202,9 +211,12 @@ class OWN103(Check):
         return None
 
 
+@register
 class OWN104(Check):
     """No CODEOWNERS rule is shadowed by a later, broader one"""
 
+    scope = "health"
+    kinds = frozenset()
     family = "ownership"
     severity = "P1"
     ticket = "T18"
@@ -227,9 +239,12 @@ class OWN104(Check):
         return "\n".join(fixes) or None
 
 
+@register
 class OWN105(Check):
     """Every critical path named in policies/ownership.md has its owner in CODEOWNERS"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "ownership"
     severity = "P1"
     ticket = "T18"

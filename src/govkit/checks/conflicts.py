@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from govkit.checks.base import Check
+from govkit.checks.base import Check, register
 from govkit.checks.secrets import PRE_COMMIT_CONFIG, hooks
 from govkit.repo import Repo
 
@@ -35,9 +35,12 @@ FIX = (
 )
 
 
+@register
 class MRG101(Check):
     """No merge-conflict markers or Copier .rej files in tracked files"""
 
+    scope = "health"
+    kinds = frozenset()
     family = "ci"
     severity = "P0"
     ticket = "T15"
@@ -73,9 +76,12 @@ def _markers(repo: Repo, path: str) -> list[tuple[int, str]]:
     return found
 
 
+@register
 class MRG102(Check):
     """pre-commit refuses conflict markers and .rej files (govkit check --select MRG101)"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "ci"
     severity = "P1"
     ticket = "T15"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from govkit.checks import _markdown
-from govkit.checks.base import Check
+from govkit.checks.base import Check, register
 from govkit.repo import Repo
 
 PR_TEMPLATE = ".github/pull_request_template.md"
@@ -29,9 +29,12 @@ def _headings(names: tuple[str, ...]) -> str:
     return "\n".join(f"## {name}" for name in names)
 
 
+@register
 class PR101(Check):
     """The pull request template asks for scope, validation, risk, rollback and the issue"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "docs"
     severity = "P2"
     ticket = "T15"
@@ -60,9 +63,12 @@ class PR101(Check):
         return "\n".join(fixes) or None
 
 
+@register
 class REL101(Check):
     """The release checklist covers migrations, rollback and monitoring with checkable items"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "docs"
     severity = "P2"
     ticket = "T15"

@@ -22,7 +22,7 @@ from pathlib import PurePosixPath
 import yaml
 
 from govkit.checks import _markdown
-from govkit.checks.base import Check, Skip
+from govkit.checks.base import Check, Skip, register
 from govkit.repo import Repo
 
 POLICY = "policies/migrations.md"
@@ -134,9 +134,12 @@ def _ignored(folder: str, patterns: tuple[str, ...]) -> bool:
     )
 
 
+@register
 class MG101(Check):
     """The Alembic-first migration policy is published, with its settings block"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "migrations"
     severity = "P0"
     effort = "M"
@@ -163,9 +166,12 @@ class MG101(Check):
         return None
 
 
+@register
 class MG102(Check):
     """Exactly one Alembic migration tree; no other migration or SQL folder outside the archive"""
 
+    scope = "health"
+    kinds = frozenset()
     family = "migrations"
     severity = "P0"
     effort = "M"
@@ -218,9 +224,12 @@ def _stray_folders(repo: Repo, settings: Settings) -> list[str]:
     return stray
 
 
+@register
 class MG103(Check):
     """Archived legacy migration folders are unchanged since they were archived"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "migrations"
     severity = "P1"
     ticket = "T06"

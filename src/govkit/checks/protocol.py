@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 import yaml
 
 from govkit.checks import _markdown
-from govkit.checks.base import Check
+from govkit.checks.base import Check, register
 from govkit.checks.workflows import nox_calls, nox_sessions
 from govkit.labels import LABELS_FILE, parse_labels
 from govkit.repo import Repo
@@ -96,9 +96,12 @@ def agents_files(repo: Repo) -> list[str]:
     ]
 
 
+@register
 class AGT101(Check):
     """AGENTS.md states the execution protocol: what to read, what to run, what needs an ADR"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "docs"
     severity = "P2"
     effort = "S"
@@ -116,9 +119,12 @@ class AGT101(Check):
         return None
 
 
+@register
 class AGT102(Check):
     """Every nox session and command that an AGENTS.md names exists"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "docs"
     severity = "P2"
     effort = "S"
@@ -175,9 +181,12 @@ class AGT102(Check):
         )
 
 
+@register
 class CTB101(Check):
     """CONTRIBUTING.md says how to set up the hooks, which gates to run, how pull requests work"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "docs"
     severity = "P2"
     effort = "S"
@@ -205,9 +214,12 @@ class CTB101(Check):
         )
 
 
+@register
 class LBL101(Check):
     """Labels are code: .github/labels.yml defines area, priority, effort and source labels"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "docs"
     severity = "P2"
     effort = "S"
@@ -230,9 +242,12 @@ class LBL101(Check):
         return "\n".join([f"{LABELS_FILE}: {p}" for p in problems])
 
 
+@register
 class ISS101(Check):
     """The ticket template carries the tracking fields the backlog and PRs refer to"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "docs"
     severity = "P2"
     effort = "S"

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from govkit.checks.base import Check, Skip
+from govkit.checks.base import Check, Skip, register
 from govkit.repo import Repo
 from govkit.rulesets.spec import RULESET_FILE, default_ruleset, problems, required_contexts
 
@@ -87,9 +87,12 @@ def _ruleset(repo: Repo) -> Any:
         raise Skip(f"{RULESET_FILE} is not valid JSON: {error}") from error
 
 
+@register
 class BP101(Check):
     """The default-branch ruleset blocks deletion, force pushes and unreviewed or red merges"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "ci"
     severity = "P0"
     ticket = "T17"
@@ -114,9 +117,12 @@ class BP101(Check):
         return None
 
 
+@register
 class BP102(Check):
     """Every required status check is reported by a CI job that runs on pull requests"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "ci"
     severity = "P0"
     ticket = "T17"
@@ -156,9 +162,12 @@ class BP102(Check):
         return "\n".join(["Required status checks that no CI job reports:", *fixes, *tail])
 
 
+@register
 class BP103(Check):
     """Every CI job that runs on pull requests is a required status check"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "ci"
     severity = "P2"
     ticket = "T17"
@@ -187,9 +196,12 @@ class BP103(Check):
         )
 
 
+@register
 class BP104(Check):
     """Branch protection is documented next to the ruleset"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "docs"
     severity = "P1"
     ticket = "T17"

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from govkit.checks import _markdown
-from govkit.checks.base import Check, Skip
+from govkit.checks.base import Check, Skip, register
 from govkit.repo import Repo
 
 RUNBOOK_DIR = "runbooks"
@@ -60,9 +60,12 @@ def _detection_alerts(text: str) -> list[str]:
     return ALERT_NAME.findall(detection.body) if detection else []
 
 
+@register
 class RB101(Check):
     """Every runbook has severity, detection, first 15 minutes, diagnosis, mitigation, escalation"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "docs"
     severity = "P1"
     ticket = "T19"
@@ -111,9 +114,12 @@ def _problems(text: str) -> list[str]:
     return fixes
 
 
+@register
 class RB102(Check):
     """Every alert in the SLO rules links to a runbook that exists"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "observability"
     severity = "P1"
     ticket = "T19"
@@ -140,9 +146,12 @@ class RB102(Check):
         return "\n".join(fixes) or None
 
 
+@register
 class RB103(Check):
     """Every alert a runbook's Detection section names exists in the SLO rules"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "observability"
     severity = "P2"
     ticket = "T19"
@@ -163,9 +172,12 @@ class RB103(Check):
         return "\n".join(fixes) or None
 
 
+@register
 class RB104(Check):
     """The runbook index lists every runbook"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "docs"
     severity = "P2"
     ticket = "T19"

@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from govkit.checks.base import Check
+from govkit.checks.base import Check, register
 from govkit.repo import Repo
 from govkit.secrets import DEFAULT_BASELINE, baseline_problems
 from govkit.secrets.adoption import AdoptionError, adoption_of
@@ -24,9 +24,12 @@ repos:
         language: unsupported"""
 
 
+@register
 class SEC101(Check):
     """pre-commit scans every commit for secrets"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "security"
     severity = "P1"
     ticket = "T16"
@@ -60,9 +63,12 @@ def _scans_secrets(hook: dict[str, Any]) -> bool:
     return hook.get("id") == "detect-secrets" or any(s in entry for s in _SCANNERS)
 
 
+@register
 class SEC102(Check):
     """The detect-secrets baseline exists and every entry is audited as a false positive"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "security"
     severity = "P0"
     ticket = "T16"

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from govkit.checks.base import Check, Skip
+from govkit.checks.base import Check, Skip, register
 from govkit.repo import Repo
 
 NOXFILE = "noxfile.py"
@@ -265,9 +265,12 @@ def _failures(header: str, lines: list[str], fix: str) -> str | None:
     return "\n".join([header, *(f"  {line}" for line in lines), fix])
 
 
+@register
 class GH100(Check):
     """A CI workflow runs on pull requests"""
 
+    scope = "health"
+    kinds = frozenset({"no-ci", "no-pr-ci"})
     family = "ci"
     severity = "P0"
     ticket = "T01"
@@ -299,9 +302,12 @@ class GH100(Check):
         )
 
 
+@register
 class GH101(Check):
     """Workflow token permissions are read-only at the top, writes granted per job"""
 
+    scope = "health"
+    kinds = frozenset({"workflow-permissions"})
     family = "security"
     severity = "P0"
     ticket = "T01"
@@ -332,9 +338,12 @@ def _read_only(permissions: Any) -> bool:
     )
 
 
+@register
 class GH102(Check):
     """Every action and reusable workflow is pinned to a full commit SHA"""
 
+    scope = "health"
+    kinds = frozenset({"action-unpinned"})
     family = "security"
     severity = "P1"
     ticket = "T01"
@@ -368,9 +377,12 @@ def _pinned(ref: str) -> bool:
     return bool(_SHA.fullmatch(ref))
 
 
+@register
 class GH103(Check):
     """No pull_request_target or workflow_run workflow checks out the pull request's code"""
 
+    scope = "health"
+    kinds = frozenset({"pr-target-checkout"})
     family = "security"
     severity = "P0"
     ticket = "T01"
@@ -412,9 +424,12 @@ def _checks_out_head(step: dict[str, Any]) -> bool:
     return False
 
 
+@register
 class GH104(Check):
     """No untrusted `${{ github.event.* }}` is expanded inside a `run:` script"""
 
+    scope = "health"
+    kinds = frozenset({"untrusted-expression"})
     family = "security"
     severity = "P0"
     ticket = "T01"
@@ -454,9 +469,12 @@ def _env_name(expression: str) -> str:
     return name or "VALUE"
 
 
+@register
 class GH105(Check):
     """Pull request workflows cancel superseded runs (concurrency, cancel-in-progress)"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "ci"
     severity = "P2"
     ticket = "T01"
@@ -480,9 +498,12 @@ class GH105(Check):
         )
 
 
+@register
 class GH106(Check):
     """Every job sets timeout-minutes"""
 
+    scope = "health"
+    kinds = frozenset({"no-timeout"})
     family = "ci"
     severity = "P1"
     ticket = "T01"
@@ -502,9 +523,12 @@ class GH106(Check):
         )
 
 
+@register
 class GH107(Check):
     """Every CI job runs a nox session (`nox -s NAME`)"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "ci"
     severity = "P1"
     ticket = "T17"
@@ -525,9 +549,12 @@ class GH107(Check):
         )
 
 
+@register
 class GH108(Check):
     """Every `nox -s NAME` in a workflow names a real nox session"""
 
+    scope = "health"
+    kinds = frozenset()
     family = "ci"
     severity = "P1"
     ticket = "T17"
@@ -551,9 +578,12 @@ class GH108(Check):
         )
 
 
+@register
 class GH109(Check):
     """Every default nox session has a CI job of the same name"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "ci"
     severity = "P1"
     ticket = "T17"
@@ -592,9 +622,12 @@ class GH109(Check):
         return _failures("CI and noxfile.py disagree:", lines, fix)
 
 
+@register
 class GH110(Check):
     """A secrets scan job (`nox -s secrets`) runs on pull requests"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "security"
     severity = "P0"
     ticket = "T16"
