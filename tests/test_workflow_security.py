@@ -32,8 +32,8 @@ def test_retired_runners_are_reported_where_they_are_named_even_in_a_matrix() ->
     found = retired_runners(unsafe())
     assert at(found) == {(MAIN, 7), (MAIN, 21), (PUBLISH, 8)}
     messages = " ".join(f.message for f in found)
-    assert "`ubuntu-20.04`" in messages and "Use `ubuntu-24.04`" in messages
-    assert "`macos-12`" in messages and "`windows-2019`" in messages
+    for expected in ("`ubuntu-20.04`", "Use `ubuntu-24.04`", "`macos-12`", "`windows-2019`"):
+        assert expected in messages
 
 
 def test_end_of_life_action_versions_are_read_from_the_tag_or_the_pin_comment() -> None:

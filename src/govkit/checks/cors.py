@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from govkit.checks._finding import Finding
+from govkit.checks.base import Check, Finding, register
 from govkit.repo import Repo
 
 _ORIGIN_KEYWORDS = frozenset({"allow_origins", "allowed_origins", "origins"})
@@ -90,7 +90,11 @@ def _module(rel: str, tree: ast.Module) -> _Module:
             mod.functions[node.name] = node
         elif isinstance(node, ast.ImportFrom):
             for alias in node.names:
-                mod.imports[alias.asname or alias.name] = (node.module or "", alias.name, node.level)
+                mod.imports[alias.asname or alias.name] = (
+                    node.module or "",
+                    alias.name,
+                    node.level,
+                )
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 mod.imports[alias.asname or alias.name.split(".")[0]] = (
@@ -187,7 +191,9 @@ class _Flow:
                 yield from self.binding(attribute, other, None, hops + 1)
                 return
             # `from package import module`
-            sub = self.resolve_module(mod.rel, f"{module}.{attribute}" if module else attribute, level)
+            sub = self.resolve_module(
+                mod.rel, f"{module}.{attribute}" if module else attribute, level
+            )
             submodule = self.module(sub) if sub else None
             if submodule is not None:
                 yield "module", submodule, submodule, None
@@ -281,7 +287,7 @@ class _Flow:
     ) -> Iterator[Value]:
         base = node.value
         if isinstance(base, ast.Name):
-            for kind, bound, where, _ in self.binding(base.id, mod, scope, 0):
+            for kind, bound, _, _ in self.binding(base.id, mod, scope, 0):
                 if kind == "module" and node.attr in bound.assigns:
                     for value, _ in bound.assigns[node.attr]:
                         yield from self.values(
@@ -300,11 +306,15 @@ class _Flow:
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         if name == "split" and isinstance(func, ast.Attribute):
-            separator = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else None
+            first = node.args[0] if node.args else None
+            separator = first.value if isinstance(first, ast.Constant) else None
+            separator = separator if isinstance(separator, str) else None
             for value in self.values(func.value, mod, scope, depth + 1, via):
                 if isinstance(value.value, str):
                     parts = value.value.split(separator)
-                    yield Value(frozenset(p.strip() for p in parts), value.path, value.line, value.via)
+                    yield Value(
+                        frozenset(p.strip() for p in parts), value.path, value.line, value.via
+                    )
                 else:
                     yield value
             return
@@ -321,7 +331,11 @@ class _Flow:
                 yield from self.values(default, mod, scope, depth + 1, via)
             return
         variable = node.args[0] if node.args else None
-        if name in _ENV_READERS and isinstance(variable, ast.Constant) and isinstance(variable.value, str):
+        if (
+            name in _ENV_READERS
+            and isinstance(variable, ast.Constant)
+            and isinstance(variable.value, str)
+        ):
             default = _keyword(node, "default")
             if default is None and len(node.args) > 1:
                 default = node.args[1]
@@ -409,7 +423,11 @@ def _enclosing(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> tuple[ast.AST 
     while current is not None:
         if scope is None and isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
             scope = current
-        if isinstance(current, ast.If) and child in current.body and _development_only(current.test):
+        if (
+            isinstance(current, ast.If)
+            and child in current.body
+            and _development_only(current.test)
+        ):
             guarded = True
         child, current = current, parents.get(current)
     return scope, guarded
@@ -493,9 +511,7 @@ def _django_findings(flow: _Flow, mod: _Module) -> list[Finding]:
                     return name, line, value
         return None
 
-    credentials = first(
-        {_DJANGO_CREDENTIALS}, lambda e: flow.truthy(e, mod, None)
-    )
+    credentials = first({_DJANGO_CREDENTIALS}, lambda e: flow.truthy(e, mod, None))
     hits = [
         (first(_DJANGO_ALL, lambda e: flow.truthy(e, mod, None)), "is on"),
         (first(_DJANGO_LIST, lambda e: _first(flow.values(e, mod, None), _wildcard)), 'holds "*"'),
@@ -535,3 +551,19 @@ def cors_findings(repo: Repo, files: tuple[str, ...] | list[str] | None = None) 
         if _mentions_cors(repo.text(rel) or ""):
             found.extend(module_findings(flow, rel))
     return found
+
+
+@register
+class CH101(Check):
+    """No wildcard CORS origin in a production code path"""
+
+    scope = "health"
+    kinds = frozenset({"wildcard-cors"})
+    family = "security"
+    severity = "P0"
+    effort = "S"
+    ticket = "T02"
+    files_expected = ("app/main.py", "app/core/config.py", ".env.example")
+
+    def check(self, repo: Repo) -> list[Finding]:
+        return cors_findings(repo)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from govkit.checks._finding import Finding
+from govkit.checks.base import Check, Finding, Skip, register
 from govkit.checks.workflows import Workflow, all_jobs, workflows
 from govkit.repo import Repo
 
@@ -71,6 +71,13 @@ _GUARDED_EVENTS = frozenset(
 
 def _jobs(repo: Repo) -> Iterator[tuple[Workflow, str, dict[str, Any]]]:
     yield from all_jobs(repo)
+
+
+def _examined(repo: Repo, found: list[Finding]) -> list[Finding]:
+    """The findings, or Skip when there is no workflow to examine."""
+    if not found and not workflows(repo):
+        raise Skip("no GitHub Actions workflow")
+    return found
 
 
 # -- retired runners ---------------------------------------------------------------------------
@@ -211,9 +218,13 @@ def secrets_echoed(repo: Repo) -> list[Finding]:
                     "transformed or multi-line value is printed in clear): never print a "
                     "secret; pipe it to the command that needs it (`--password-stdin`)."
                 )
-            found.append(Finding(message, flow.path, flow.text_line(
-                "jobs", job_id, "steps", index, "run", offset=offset
-            )))
+            found.append(
+                Finding(
+                    message,
+                    flow.path,
+                    flow.text_line("jobs", job_id, "steps", index, "run", offset=offset),
+                )
+            )
     return found
 
 
@@ -258,18 +269,24 @@ def _unguarded_events(flow: Workflow) -> list[str]:
     """Triggers that start the workflow from any branch."""
     on = flow.doc.get("on", flow.doc.get(True))
     events: dict[str, Any] = (
-        {on: None} if isinstance(on, str)
-        else dict.fromkeys(on) if isinstance(on, list)
-        else {str(k): v for k, v in on.items()} if isinstance(on, dict)
+        {on: None}
+        if isinstance(on, str)
+        else dict.fromkeys(on)
+        if isinstance(on, list)
+        else {str(k): v for k, v in on.items()}
+        if isinstance(on, dict)
         else {}
     )
     loose = []
     for event, config in events.items():
         if event in _GUARDED_EVENTS or event.startswith("pull_request"):
             continue
-        if event == "push" and isinstance(config, dict) and (
-            config.get("branches") or config.get("tags")
-        ) and not (config.get("branches") and "**" in str(config.get("branches"))):
+        if (
+            event == "push"
+            and isinstance(config, dict)
+            and (config.get("branches") or config.get("tags"))
+            and not (config.get("branches") and "**" in str(config.get("branches")))
+        ):
             continue
         loose.append(event)
     return loose
@@ -305,7 +322,7 @@ def unguarded_deploys(repo: Repo) -> list[Finding]:
 
 
 def workflow_findings(repo: Repo) -> dict[str, list[Finding]]:
-    """Every analyzer of this module by name (for a quick look at a repository)."""
+    """Every analyzer of this module by the kind it reports."""
     return {
         "retired-runner": retired_runners(repo),
         "eol-action": eol_actions(repo),
@@ -315,12 +332,75 @@ def workflow_findings(repo: Repo) -> dict[str, list[Finding]]:
     }
 
 
-__all__ = [
-    "eol_actions",
-    "retired_runners",
-    "secrets_echoed",
-    "secrets_in_run",
-    "unguarded_deploys",
-    "workflow_findings",
-    "workflows",
-]
+# These examine whatever workflows exist: none `requires` GH100, so a push-only workflow is
+# examined as closely as a pull-request one.
+
+
+@register
+class GH111(Check):
+    """No job runs on a runner image GitHub has retired"""
+
+    scope = "health"
+    kinds = frozenset({"retired-runner"})
+    family = "ci"
+    severity = "P1"
+    ticket = "T01"
+
+    def check(self, repo: Repo) -> list[Finding]:
+        return _examined(repo, retired_runners(repo))
+
+
+@register
+class GH112(Check):
+    """No action runs on a retired Node runtime or the retired artifact service"""
+
+    scope = "health"
+    kinds = frozenset({"eol-action"})
+    family = "ci"
+    severity = "P1"
+    ticket = "T01"
+
+    def check(self, repo: Repo) -> list[Finding]:
+        return _examined(repo, eol_actions(repo))
+
+
+@register
+class GH113(Check):
+    """No secret is echoed to the log or written to $GITHUB_ENV / $GITHUB_OUTPUT"""
+
+    scope = "health"
+    kinds = frozenset({"secret-echo"})
+    family = "security"
+    severity = "P0"
+    ticket = "T16"
+
+    def check(self, repo: Repo) -> list[Finding]:
+        return _examined(repo, secrets_echoed(repo))
+
+
+@register
+class GH114(Check):
+    """Secrets reach `run:` scripts through `env:`, never as `${{ secrets.* }}` in the text"""
+
+    scope = "health"
+    kinds = frozenset({"secret-in-run"})
+    family = "security"
+    severity = "P1"
+    ticket = "T16"
+
+    def check(self, repo: Repo) -> list[Finding]:
+        return _examined(repo, secrets_in_run(repo))
+
+
+@register
+class GH115(Check):
+    """Deploy and publish jobs run only from a protected branch, tag or environment"""
+
+    scope = "health"
+    kinds = frozenset({"deploy-unguarded"})
+    family = "security"
+    severity = "P1"
+    ticket = "T17"
+
+    def check(self, repo: Repo) -> list[Finding]:
+        return _examined(repo, unguarded_deploys(repo))
