@@ -33,6 +33,7 @@ MODULES: tuple[str, ...] = (
     "runbooks",
     "workflows",
     "workflow_security",
+    "env_files",
     "secrets",
     "migrations",
     "conflicts",
