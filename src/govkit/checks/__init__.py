@@ -34,6 +34,7 @@ MODULES: tuple[str, ...] = (
     "workflows",
     "workflow_security",
     "env_files",
+    "parse_errors",
     "secrets",
     "migrations",
     "conflicts",
