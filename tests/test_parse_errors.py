@@ -35,7 +35,7 @@ def test_template_sources_jsonc_and_valid_files_are_not_reported() -> None:
     paths = {f.path for f in unparseable_files(Repo(FIXTURES / "unparseable"))}
     assert "{{cookiecutter.slug}}/pyproject.toml" not in paths  # Jinja until rendered
     assert "tsconfig.json" not in paths  # JSON with comments by convention
-    assert not paths & {"app/ok.py", "package.json", "pyproject.toml"}
+    assert not paths & {"app/ok.py", "pyproject.toml", ".github/labels.yml"}
 
 
 def test_the_audit_fails_the_check_that_reports_them(tmp_path: Path) -> None:

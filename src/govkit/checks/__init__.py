@@ -35,6 +35,7 @@ MODULES: tuple[str, ...] = (
     "workflow_security",
     "env_files",
     "parse_errors",
+    "placeholders",
     "secrets",
     "migrations",
     "conflicts",

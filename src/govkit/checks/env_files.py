@@ -81,7 +81,7 @@ def is_placeholder(value: str) -> bool:
     return bool(_PLACEHOLDER.match(value) or _PLACEHOLDER_PARTS.search(value))
 
 
-def _names_a_secret(key: str) -> bool:
+def names_a_secret(key: str) -> bool:
     """Whether the key's last word names a secret (a database password, an API token), unlike
     an access key's id or a token's lifetime in seconds."""
     words = [w for w in re.split(r"[_.-]+", key.upper()) if w]
@@ -102,7 +102,7 @@ def credential_lines(text: str) -> dict[int, str]:
         key, value = match[1], _unquote(match[2])
         url = _URL_PASSWORD.match(value)
         url_password = url is not None and not is_placeholder(url[1])
-        named = _names_a_secret(key) and not is_placeholder(value) and len(value) >= 4
+        named = names_a_secret(key) and not is_placeholder(value) and len(value) >= 4
         if url_password or named:
             found[number] = key
     return found
