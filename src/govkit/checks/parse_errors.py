@@ -15,7 +15,6 @@ import json
 import re
 import sys
 import tomllib
-from pathlib import PurePosixPath
 
 import yaml
 
@@ -26,6 +25,8 @@ PYTHON_READERS = "CH101 (CORS), CH102 (print), CH103 (broad except)"
 _TOML_LINE = re.compile(r"line (\d+)")
 # JSON with comments by convention: not JSON to a strict parser, and not read by the audit.
 _JSONC = re.compile(r"^(?:tsconfig.*|jsconfig.*|\.eslintrc|devcontainer|settings|launch)\.json$")
+# Read wherever they are (a monorepo's parts); everything else only at the root or in .github/.
+_ANYWHERE = frozenset({"pyproject.toml", "package.json"})
 _RUNNING = f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
@@ -41,18 +42,18 @@ def read_files(repo: Repo) -> dict[str, list[str]]:
         python.add("noxfile.py")
     files["python"] = sorted(f for f in python if not _is_template_source(f))
     for rel in repo.files:
-        if _is_template_source(rel):
+        # string tests first: this runs over every file name of the repository
+        if not rel.endswith((".yml", ".yaml", ".toml", ".json", ".secrets.baseline")):
             continue
-        path = PurePosixPath(rel)
-        top = len(path.parts) == 1
-        in_github = path.parts[0] == ".github"
-        if path.suffix in (".yml", ".yaml") and (top or in_github):
+        name = rel.rsplit("/", 1)[-1]
+        top, in_github = "/" not in rel, rel.startswith(".github/")
+        if _is_template_source(rel) or not (top or in_github or name in _ANYWHERE):
+            continue
+        if name.endswith((".yml", ".yaml")):
             files["yaml"].append(rel)
-        elif path.suffix == ".toml" and (top or path.name == "pyproject.toml"):
+        elif name.endswith(".toml"):
             files["toml"].append(rel)
-        elif path.name in (".secrets.baseline", "package.json") or (
-            path.suffix == ".json" and (top or in_github) and not _JSONC.match(path.name)
-        ):
+        elif name in _ANYWHERE or not _JSONC.match(name):
             files["json"].append(rel)
     return files
 
