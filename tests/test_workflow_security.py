@@ -74,3 +74,14 @@ def test_guarded_pinned_and_masked_workflows_are_clean() -> None:
         "secret-in-run": [],
         "deploy-unguarded": [],
     }
+
+
+def test_a_push_only_workflow_is_examined_without_a_pull_request_ci() -> None:
+    from govkit.audit import run_audit
+    from govkit.checks.base import Status
+
+    results = {r.check.id(): r for r in run_audit(unsafe()).results}
+    assert results["GH100"].status is Status.FAIL  # no workflow runs on pull_request
+    for check_id in ("GH111", "GH112", "GH113", "GH114", "GH115"):
+        assert results[check_id].status is Status.FAIL, check_id
+        assert all(f.path and f.line for f in results[check_id].findings)
