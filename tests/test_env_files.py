@@ -55,3 +55,22 @@ def test_only_env_named_files_are_read(tmp_path: Path) -> None:
     for name in (".env", ".env.prod", "prod.env", "env.py", ".envrc", "environment.yml"):
         (tmp_path / name).write_text("X=1\n")
     assert env_files(Repo(tmp_path)) == [".env", ".env.prod", "prod.env"]
+
+
+def test_a_secret_recorded_when_the_kit_was_adopted_is_let_through_like_the_gate_does(
+    tmp_path: Path,
+) -> None:
+    from detect_secrets.core.potential_secret import PotentialSecret
+
+    token = next(f for f in govkit_fakes() if f.name.startswith("github"))
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "old.env").write_text(f"TOKEN={token.value}\n")
+    (tmp_path / "deploy" / "new.env").write_text(f"TOKEN={token.value}\n")
+    hashed = PotentialSecret.hash_secret(token.value)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "secrets.md").write_text(
+        "```yaml\nsecrets_adoption:\n  date: 2026-12-05\n  pending_review:\n"
+        f"    - {{file: deploy/old.env, line: 1, hashed_secret: {hashed}}}\n```\n"
+    )
+    found = committed_env_credentials(Repo(tmp_path))
+    assert [(f.path, f.line) for f in found] == [("deploy/new.env", 1)]

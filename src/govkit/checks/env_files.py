@@ -108,22 +108,32 @@ def credential_lines(text: str) -> dict[int, str]:
     return found
 
 
-def detector_lines(repo: Repo, files: list[str]) -> dict[str, dict[int, str]]:
-    """What the secrets gate's detectors report in files: path -> line -> secret type."""
+def detector_lines(repo: Repo, files: list[str]) -> dict[str, dict[int, str | None]]:
+    """What the secrets gate's detectors report in files: path -> line -> secret type, or None
+    for a secret recorded when the repository adopted the kit and still pending review (the
+    secrets gate lets those through; so does this check, see docs/secrets.md)."""
     if not files:
         return {}
     # detect-secrets is imported only when there is something for it to read.
     from detect_secrets.core.secrets_collection import SecretsCollection
 
+    from govkit.secrets.adoption import AdoptionError, adoption_of
     from govkit.secrets.scanner import DEFAULT_BASELINE, _default_config, _settings
 
-    found: dict[str, dict[int, str]] = {}
+    try:
+        pending = adoption_of(repo.root).pending
+    except AdoptionError:
+        pending = frozenset()  # SEC102 reports a broken record
+    found: dict[str, dict[int, str | None]] = {}
     with _settings(_default_config(), DEFAULT_BASELINE):
         for rel in files:
             collection = SecretsCollection()
             collection.scan_file(str(repo.root / rel))
             for _, secret in collection:
-                found.setdefault(rel, {})[int(secret.line_number or 0)] = str(secret.type)
+                adopted = (rel, secret.secret_hash) in pending
+                found.setdefault(rel, {})[int(secret.line_number or 0)] = (
+                    None if adopted else str(secret.type)
+                )
     return found
 
 
@@ -135,8 +145,11 @@ def committed_env_credentials(repo: Repo) -> list[Finding]:
     for rel in files:
         text = repo.text(rel) or ""
         lines = text.splitlines()
-        hits: dict[int, str] = {}
+        hits: dict[int, str | None] = {}
         for number, kind in detected.get(rel, {}).items():
+            if kind is None:
+                hits[number] = None  # recorded at adoption, pending review
+                continue
             match = _ASSIGNMENT.match(lines[number - 1]) if 0 < number <= len(lines) else None
             value = _unquote(match[2]) if match else ""
             if match is None or not is_placeholder(value):
@@ -155,6 +168,7 @@ def committed_env_credentials(repo: Repo) -> list[Finding]:
                 number,
             )
             for number, what in sorted(hits.items())
+            if what is not None
         )
     return findings
 
