@@ -268,6 +268,13 @@ def check(session: nox.Session) -> None:
     session.run("govkit", "check", *(session.posargs or ["."]))
 
 
+@nox.session(default=False)
+def checks_doc(session: nox.Session) -> None:
+    """Regenerate docs/checks.md from the check classes (a test fails when it drifts)."""
+    install(session, "--no-default-groups")
+    session.run("govkit", "audit", "--list-checks", "--format", "markdown", "-o", "docs/checks.md")
+
+
 @nox.session
 def audit(session: nox.Session) -> None:
     """govkit audit: this repository must score 100 against its own policies."""

@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from govkit.checks import Check, Finding, Status, all_checks, run_checks
-from govkit.checks.base import CheckDefinitionError, findings_of, register
+from govkit.checks.base import (
+    EVERY_REPOSITORY,
+    Applies,
+    CheckDefinitionError,
+    findings_of,
+    register,
+)
 from govkit.checks.kinds import KINDS
 from govkit.cli import main
 from govkit.repo import Repo
@@ -45,6 +51,7 @@ def _define(**attributes: object) -> type[Check]:
         "ticket": "T01",
         "scope": "health",
         "kinds": frozenset({"no-ci"}),
+        "applies": EVERY_REPOSITORY,
         "check": check,
     }
     namespace.update(attributes)
@@ -60,6 +67,9 @@ def _define(**attributes: object) -> type[Check]:
         ({"ticket": None}, "ticket must be"),
         ({"__doc__": None}, "no docstring"),
         ({"family": "misc"}, "family must be one of"),
+        ({"applies": None}, "applies must say"),
+        ({"applies": Applies(kinds=frozenset({"website"}))}, "unknown repository kind"),
+        ({"applies": Applies(needs=("kubernetes",))}, "unknown need"),
     ],
 )
 def test_registration_refuses_a_check_missing_metadata(

@@ -21,6 +21,7 @@ from govkit.audit.snapshot import Snapshot, take_snapshot
 from govkit.checks import Check, Finding, Status, all_checks, matches, run_checks
 from govkit.checks.selection import configured_ignores, unknown_selectors
 from govkit.errors import UsageError
+from govkit.profile import Profile, profile_of
 from govkit.repo import Repo
 
 WEIGHTS = {"P0": 10.0, "P1": 7.5, "P2": 5.0}
@@ -51,6 +52,7 @@ class Audit:
     root: str
     results: list[CheckResult]
     snapshot: Snapshot
+    profile: Profile
     score: int = field(init=False)  # health
     adoption: int = field(init=False)
 
@@ -83,4 +85,4 @@ def run_audit(repo: Repo, *, select: Iterable[str] = (), ignore: Iterable[str] =
         CheckResult(o.check, o.status, o.message, ignores.get(o.check.id()), o.findings)
         for o in outcomes
     ]
-    return Audit(str(repo.root), results, take_snapshot(repo))
+    return Audit(str(repo.root), results, take_snapshot(repo), profile_of(repo))

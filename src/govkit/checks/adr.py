@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from govkit.checks import _markdown
-from govkit.checks.base import Check, register
+from govkit.checks.base import EVERY_REPOSITORY, Check, register
 from govkit.repo import Repo
 
 ADR_DIR = "docs/adr"
@@ -68,6 +68,8 @@ def adr_files(repo: Repo, folder: str = ADR_DIR) -> tuple[list[str], list[str]]:
     numbered: list[str] = []
     misnamed: list[str] = []
     for path in repo.files:
+        if not path.startswith(f"{folder}/"):
+            continue
         parent, name = str(PurePosixPath(path).parent), PurePosixPath(path).name
         if parent != folder or not name.endswith(".md") or name in {TEMPLATE, INDEX}:
             continue
@@ -79,15 +81,21 @@ def adrs(repo: Repo) -> list[Adr]:
     return [parse(p, repo.text(p) or "") for p in adr_files(repo)[0]]
 
 
-@register
-class ADR101(Check):
-    """ADRs are numbered from 0001 without gaps or duplicates"""
+class AdrCheck(Check):
+    """Architecture decision records, the kit's convention: adoption."""
 
+    family = "docs"
+    ticket = "T20"
     scope = "adoption"
     kinds = frozenset()
-    family = "docs"
+    applies = EVERY_REPOSITORY
+
+
+@register
+class ADR101(AdrCheck):
+    """ADRs are numbered from 0001 without gaps or duplicates"""
+
     severity = "P1"
-    ticket = "T20"
     files_expected = (f"{ADR_DIR}/{TEMPLATE}", f"{ADR_DIR}/0001-*.md")
 
     def check(self, repo: Repo) -> str | None:
@@ -131,14 +139,10 @@ class ADR101(Check):
 
 
 @register
-class ADR102(Check):
+class ADR102(AdrCheck):
     """Every ADR has its number and title, a valid status, a date, deciders and the sections"""
 
-    scope = "adoption"
-    kinds = frozenset()
-    family = "docs"
     severity = "P1"
-    ticket = "T20"
     requires = frozenset({"ADR101"})
 
     def check(self, repo: Repo) -> str | None:
@@ -180,14 +184,10 @@ def _adr_problems(adr: Adr) -> list[str]:
 
 
 @register
-class ADR103(Check):
+class ADR103(AdrCheck):
     """Superseded and superseding ADRs link to each other"""
 
-    scope = "adoption"
-    kinds = frozenset()
-    family = "docs"
     severity = "P2"
-    ticket = "T20"
     requires = frozenset({"ADR101"})
 
     def check(self, repo: Repo) -> str | None:
@@ -214,14 +214,10 @@ class ADR103(Check):
 
 
 @register
-class ADR104(Check):
+class ADR104(AdrCheck):
     """The ADR index lists every ADR and nothing else"""
 
-    scope = "adoption"
-    kinds = frozenset()
-    family = "docs"
     severity = "P2"
-    ticket = "T20"
     requires = frozenset({"ADR101"})
     files_expected = (f"{ADR_DIR}/{INDEX}",)
 
@@ -252,14 +248,10 @@ def index_line(name: str, title: str) -> str:
 
 
 @register
-class ADR105(Check):
+class ADR105(AdrCheck):
     """The root README links the ADR index"""
 
-    scope = "adoption"
-    kinds = frozenset()
-    family = "docs"
     severity = "P2"
-    ticket = "T20"
     files_expected = ("README.md",)
 
     def check(self, repo: Repo) -> str | None:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, TypeVar, get_args
 
 from govkit.checks.kinds import KINDS
+from govkit.profile import REPO_KINDS, Profile, profile_of
 from govkit.repo import Repo
 
 Severity = Literal["P0", "P1", "P2"]
@@ -71,6 +72,52 @@ class Finding:
 
 Result = None | str | Finding | Iterable[Finding]
 
+# What a check may need of the repository: (test on its profile, what is missing when it fails).
+NEEDS: dict[str, tuple[Callable[[Profile], bool], str]] = {
+    "python": (lambda p: "python" in p.languages, "no Python code of its own"),
+    "github-actions": (lambda p: "github-actions" in p.ci, "no GitHub Actions workflow"),
+    "database": (lambda p: p.database, "no database: no ORM and no migration tool found"),
+    "alembic": (lambda p: p.migration_tool == "alembic", "its migrations are not Alembic's"),
+    "frontend": (
+        lambda p: p.frontend or bool({"javascript", "typescript"} & p.languages),
+        "no frontend (no JavaScript or TypeScript code of its own)",
+    ),
+    "critical-flows": (
+        lambda p: bool(p.critical_flows),
+        "no critical flows declared ([tool.govkit] critical-flows = [...])",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Applies:
+    """What a check applies to: repository kinds (empty: every kind) and profile needs."""
+
+    kinds: frozenset[str] = frozenset()
+    needs: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        if not self.kinds and not self.needs:
+            return "every repository"
+        kinds = " and ".join(sorted(self.kinds)) + " " if self.kinds else ""
+        return f"{kinds}repositories" + (f" with {', '.join(self.needs)}" if self.needs else "")
+
+    def skip_reason(self, profile: Profile) -> str | None:
+        """Why the check does not apply to a repository of this profile, or None."""
+        if self.kinds and profile.kind not in self.kinds:
+            return (
+                f"applies to {' and '.join(sorted(self.kinds))} repositories; this one is a "
+                f"{profile.kind} ({profile.kind_reason}; set [tool.govkit] kind to correct it)"
+            )
+        for need in self.needs:
+            present, missing = NEEDS[need]
+            if not present(profile):
+                return f"does not apply: {missing}"
+        return None
+
+
+EVERY_REPOSITORY = Applies()
+
 
 class Check:
     """Base class of every repository check (and of the family base classes)."""
@@ -81,6 +128,7 @@ class Check:
     ticket: ClassVar[str]  # the seed backlog ticket it maps to, "T01".."T20"
     kinds: ClassVar[frozenset[str]]  # names from govkit.checks.kinds.KINDS
     scope: ClassVar[Scope]  # which score it counts towards
+    applies: ClassVar[Applies]  # what it applies to; skipped with the reason otherwise
     requires: ClassVar[frozenset[str]] = frozenset()
     files_expected: ClassVar[tuple[str, ...]] = ()
 
@@ -97,9 +145,9 @@ class Check:
         """The names of the facts ``check()`` takes, in order."""
         return tuple(inspect.signature(cls.check).parameters)[1:]
 
-    def check(self, repo: Repo) -> Result:
-        """Return None when the repository passes, else the findings (see the module doc)."""
-        raise NotImplementedError
+    # check(self, <facts by name>) -> Result: None when the repository passes, else the findings
+    # (see the module doc). Declared loosely: each check names the facts it takes.
+    check: Callable[..., Result]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -159,6 +207,14 @@ def definition_problems(cls: type[Check]) -> list[str]:
         unknown = sorted(k for k in kinds if k not in KINDS)
         if unknown:
             problems.append(f"unknown kind(s) {', '.join(unknown)} (see govkit.checks.kinds)")
+    applies = getattr(cls, "applies", None)
+    if not isinstance(applies, Applies):
+        problems.append("applies must say what it applies to (Applies(...), EVERY_REPOSITORY)")
+    else:
+        problems += [
+            f"applies: unknown repository kind {k!r}" for k in applies.kinds - set(REPO_KINDS)
+        ]
+        problems += [f"applies: unknown need {n!r}" for n in applies.needs if n not in NEEDS]
     if "check" in vars(cls):
         unknown_facts = [f for f in cls.facts() if f not in FACTS]
         if unknown_facts:
@@ -172,7 +228,7 @@ def definition_problems(cls: type[Check]) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # Facts: computed once per repository, passed to each check by parameter name
 
-FACTS: dict[str, Callable[[Repo], Any]] = {"repo": lambda repo: repo}
+FACTS: dict[str, Callable[[Repo], Any]] = {"repo": lambda repo: repo, "profile": profile_of}
 
 
 def fact(name: str) -> Callable[[Callable[[Repo], Any]], Callable[[Repo], Any]]:
@@ -224,6 +280,9 @@ def matches(cls: type[Check], selector: str) -> bool:
 
 def run_check(repo: Repo, cls: type[Check]) -> Outcome:
     """Run one check with its facts; a fact that raises Skip skips the check."""
+    reason = cls.applies.skip_reason(fact_value(repo, "profile"))
+    if reason is not None:
+        return Outcome(cls, Status.SKIP, reason)
     try:
         facts = [fact_value(repo, name) for name in cls.facts()]
         found = findings_of(cls().check(*facts))
@@ -231,8 +290,23 @@ def run_check(repo: Repo, cls: type[Check]) -> Outcome:
         return Outcome(cls, Status.SKIP, str(skip))
     if not found:
         return Outcome(cls, Status.PASS)
-    message = "\n".join(f.render() for f in found)
-    return Outcome(cls, Status.FAIL, message, found)
+    return Outcome(cls, Status.FAIL, summarize(found), found)
+
+
+def summarize(findings: Iterable[Finding]) -> str:
+    """Findings as one message: each place with its first line, then each distinct fix once.
+
+    A finding's message is "what is wrong here" on its first line, then the explanation and fix,
+    which many findings of one check share.
+    """
+    places: list[str] = []
+    fixes: list[str] = []
+    for finding in findings:
+        first, _, rest = finding.message.partition("\n")
+        places.append(Finding(first, finding.path, finding.line).render())
+        if rest and rest not in fixes:
+            fixes.append(rest)
+    return "\n".join(places + fixes)
 
 
 def run_checks(

@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from govkit.checks.base import Check, Finding, register
+from govkit.checks.base import Finding, register
+from govkit.checks.code_health import CodeCheck
+from govkit.profile import Profile
 from govkit.repo import Repo
 
 _ORIGIN_KEYWORDS = frozenset({"allow_origins", "allowed_origins", "origins"})
@@ -554,7 +556,7 @@ def cors_findings(repo: Repo, files: tuple[str, ...] | list[str] | None = None) 
 
 
 @register
-class CH101(Check):
+class CH101(CodeCheck):
     """No wildcard CORS origin in a production code path"""
 
     scope = "health"
@@ -565,5 +567,5 @@ class CH101(Check):
     ticket = "T02"
     files_expected = ("app/main.py", "app/core/config.py", ".env.example")
 
-    def check(self, repo: Repo) -> list[Finding]:
-        return cors_findings(repo)
+    def check(self, repo: Repo, profile: Profile) -> list[Finding]:
+        return cors_findings(repo, profile.application_python_files)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from govkit.checks import _markdown
-from govkit.checks.base import Check, register
+from govkit.checks.base import EVERY_REPOSITORY, Check, register
 from govkit.repo import Repo
 
 PR_TEMPLATE = ".github/pull_request_template.md"
@@ -29,15 +29,21 @@ def _headings(names: tuple[str, ...]) -> str:
     return "\n".join(f"## {name}" for name in names)
 
 
-@register
-class PR101(Check):
-    """The pull request template asks for scope, validation, risk, rollback and the issue"""
+class TemplateDocCheck(Check):
+    """The kit's pull request template and release checklist: adoption."""
 
-    scope = "adoption"
-    kinds = frozenset()
     family = "docs"
     severity = "P2"
     ticket = "T15"
+    scope = "adoption"
+    kinds = frozenset()
+    applies = EVERY_REPOSITORY
+
+
+@register
+class PR101(TemplateDocCheck):
+    """The pull request template asks for scope, validation, risk, rollback and the issue"""
+
     files_expected = (PR_TEMPLATE,)
 
     def check(self, repo: Repo) -> str | None:
@@ -64,14 +70,9 @@ class PR101(Check):
 
 
 @register
-class REL101(Check):
+class REL101(TemplateDocCheck):
     """The release checklist covers migrations, rollback and monitoring with checkable items"""
 
-    scope = "adoption"
-    kinds = frozenset()
-    family = "docs"
-    severity = "P2"
-    ticket = "T15"
     files_expected = (RELEASE_CHECKLIST,)
 
     def check(self, repo: Repo) -> str | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-from govkit.checks.base import Check, Finding, register
+from govkit.checks.base import EVERY_REPOSITORY, Check, Finding, Skip, register
 from govkit.repo import Repo
 
 EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults", ".tpl", ".tmpl")
@@ -140,6 +140,8 @@ def detector_lines(repo: Repo, files: list[str]) -> dict[str, dict[int, str | No
 def committed_env_credentials(repo: Repo) -> list[Finding]:
     """Credentials in committed env files, one finding per line (never the value)."""
     files = [rel for rel in env_files(repo) if repo.text(rel) is not None]
+    if not files:
+        raise Skip("no committed .env-like file")
     detected = detector_lines(repo, files)
     findings: list[Finding] = []
     for rel in files:
@@ -182,6 +184,7 @@ class ENV101(Check):
     family = "security"
     severity = "P0"
     ticket = "T16"
+    applies = EVERY_REPOSITORY
 
     def check(self, repo: Repo) -> list[Finding]:
         return committed_env_credentials(repo)

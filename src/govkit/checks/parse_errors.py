@@ -18,7 +18,8 @@ import tomllib
 
 import yaml
 
-from govkit.checks.base import Check, Finding, register
+from govkit.checks.base import EVERY_REPOSITORY, Check, Finding, register
+from govkit.profile import Profile, profile_of
 from govkit.repo import Repo
 
 PYTHON_READERS = "CH101 (CORS), CH102 (print), CH103 (broad except)"
@@ -37,7 +38,7 @@ def _is_template_source(rel: str) -> bool:
 def read_files(repo: Repo) -> dict[str, list[str]]:
     """The files the audit parses, by format."""
     files: dict[str, list[str]] = {"python": [], "yaml": [], "toml": [], "json": []}
-    python = set(repo.application_python_files)
+    python = set(profile_of(repo).application_python_files)
     if repo.exists("noxfile.py"):
         python.add("noxfile.py")
     files["python"] = sorted(f for f in python if not _is_template_source(f))
@@ -150,6 +151,7 @@ class PRS101(Check):
     family = "code-health"
     severity = "P2"
     ticket = "T01"
+    applies = EVERY_REPOSITORY
 
-    def check(self, repo: Repo) -> list[Finding]:
+    def check(self, repo: Repo, profile: Profile) -> list[Finding]:
         return unparseable_files(repo)

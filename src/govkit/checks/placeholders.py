@@ -3,9 +3,9 @@
 A runbook still holding ``TODO(team)``, CODEOWNERS naming the template's example owners
 (``@acme/...``), a pull request template with the maintainers' own TODOs, a secret setting whose
 default is ``changethis`` with nothing refusing it: each passes the check of its form and fails
-here, at its file and line. A template (a repository holding a Copier ``copier.yml`` or a
-Cookiecutter ``cookiecutter.json``) is not checked for its own stamped text: it is the source of
-the placeholders, and its template folder is content for the repositories it stamps.
+here, at its file and line. The kit itself (its ``copier.yml`` defaults ``github_owner`` to the
+example organisation) may name that organisation, unless the repository shows another owner;
+template sources (a ``{{ ... }}`` in the path) are content for the repositories they stamp.
 
 ``govkit check`` (the gate) lists these as ``todo``: filling them in is the team's work after a
 stamp, not a reason to block every pull request; ``govkit audit`` counts them as failures.
@@ -20,10 +20,13 @@ from typing import Any
 
 import yaml
 
-from govkit.checks.base import Check, Finding, register
-from govkit.checks.codeowners import LOCATIONS, parse
-from govkit.checks.docs import PR_TEMPLATE_LOCATIONS
+from govkit.checks.base import Finding, Skip, register
+from govkit.checks.code_health import CodeCheck
+from govkit.checks.codeowners import LOCATIONS, OwnershipCheck, parse
+from govkit.checks.docs import PR_TEMPLATE_LOCATIONS, TemplateDocCheck
 from govkit.checks.env_files import names_a_secret
+from govkit.checks.runbooks import RunbookCheck
+from govkit.profile import Profile
 from govkit.repo import Repo
 
 # The example organisation of the kit's template (copier.yml: github_owner's default); a test
@@ -39,10 +42,18 @@ _PLACEHOLDER_SECRET = re.compile(r"^(?:change[-_ ]?(?:this|me|it)|replace[-_ ]?m
 _REMOTE_OWNER = re.compile(r"github\.com[:/]([A-Za-z0-9-]+)/", re.I)
 
 
-def _is_template_repository(repo: Repo) -> bool:
-    return (
-        repo.exists("copier.yml") or repo.exists("copier.yaml") or repo.exists("cookiecutter.json")
-    )
+def _is_the_template(repo: Repo) -> bool:
+    """This kit (or a fork): its Copier questions default to the example organisation."""
+    for name in ("copier.yml", "copier.yaml"):
+        try:
+            questions = repo.yaml(name)
+        except yaml.YAMLError:
+            continue
+        owner = questions.get("github_owner") if isinstance(questions, dict) else None
+        default = owner.get("default") if isinstance(owner, dict) else owner
+        if isinstance(default, str) and default.lower() in EXAMPLE_ORGS:
+            return True
+    return False
 
 
 def _template_source(rel: str) -> bool:
@@ -72,8 +83,11 @@ def marker_lines(text: str, pattern: re.Pattern[str] = _MARKER) -> list[tuple[in
 
 
 def runbook_placeholders(repo: Repo) -> list[Finding]:
+    files = runbook_files(repo)
+    if not files:
+        raise Skip("no runbooks")
     found: list[Finding] = []
-    for rel in runbook_files(repo):
+    for rel in files:
         found.extend(
             Finding(
                 f"`{marker}` left in the runbook: on-call reads this during an incident. Write "
@@ -120,11 +134,11 @@ def _org(owner: str) -> str:
 def codeowners_placeholders(repo: Repo) -> list[Finding]:
     location = next((loc for loc in LOCATIONS if repo.exists(loc)), None)
     if location is None:
-        return []
+        raise Skip("no CODEOWNERS file (OWN101 says whether one is needed)")
     rules = parse(repo.text(location) or "")
     owners = {owner for rule in rules for owner in rule.owners}
     evidence = _real_owner(repo, owners)
-    if evidence is None and _is_template_repository(repo):
+    if evidence is None and _is_the_template(repo):
         return []  # the template itself, whose example organisation is its own
     why = f" ({evidence})" if evidence else ""
     return [
@@ -145,7 +159,7 @@ def codeowners_placeholders(repo: Repo) -> list[Finding]:
 def pr_template_placeholders(repo: Repo) -> list[Finding]:
     location = next((p for p in PR_TEMPLATE_LOCATIONS if repo.exists(p)), None)
     if location is None:
-        return []
+        raise Skip("no pull request template")
     return [
         Finding(
             f"`{marker}` in the pull request template is a note to whoever writes the "
@@ -158,10 +172,10 @@ def pr_template_placeholders(repo: Repo) -> list[Finding]:
     ]
 
 
-def secret_default_placeholders(repo: Repo) -> list[Finding]:
+def secret_default_placeholders(repo: Repo, files: tuple[str, ...] | None = None) -> list[Finding]:
     """Settings whose secret defaults to `changethis` and no code refuses that value."""
     found: list[Finding] = []
-    for rel in repo.application_python_files:
+    for rel in repo.application_python_files if files is None else files:
         text = repo.text(rel) or ""
         if not any(w in text for w in ("hange", "HANGE", "eplace", "EPLACE")):  # before the regex
             continue
@@ -214,49 +228,40 @@ def _assignment(node: ast.Assign | ast.AnnAssign) -> tuple[str | None, ast.expr 
 
 
 @register
-class RB105(Check):
+class RB105(RunbookCheck):
     """Runbooks are written for this service: no TODO markers left from the skeleton"""
 
-    scope = "adoption"
     kinds = frozenset({"placeholder-content"})
     family = "docs"
     severity = "P1"
-    ticket = "T19"
 
     def check(self, repo: Repo) -> list[Finding]:
         return runbook_placeholders(repo)
 
 
 @register
-class OWN106(Check):
+class OWN106(OwnershipCheck):
     """CODEOWNERS names this repository's owners, not the template's example organisation"""
 
     scope = "health"
     kinds = frozenset({"placeholder-content"})
-    family = "ownership"
-    severity = "P1"
-    ticket = "T18"
 
     def check(self, repo: Repo) -> list[Finding]:
         return codeowners_placeholders(repo)
 
 
 @register
-class PR102(Check):
+class PR102(TemplateDocCheck):
     """The pull request template holds prompts for authors, not the maintainers' own TODOs"""
 
-    scope = "adoption"
     kinds = frozenset({"placeholder-content"})
-    family = "docs"
-    severity = "P2"
-    ticket = "T15"
 
     def check(self, repo: Repo) -> list[Finding]:
         return pr_template_placeholders(repo)
 
 
 @register
-class SEC103(Check):
+class SEC103(CodeCheck):
     """No secret setting defaults to a `changethis` placeholder that nothing refuses"""
 
     scope = "health"
@@ -265,5 +270,5 @@ class SEC103(Check):
     severity = "P1"
     ticket = "T16"
 
-    def check(self, repo: Repo) -> list[Finding]:
-        return secret_default_placeholders(repo)
+    def check(self, repo: Repo, profile: Profile) -> list[Finding]:
+        return secret_default_placeholders(repo, profile.application_python_files)

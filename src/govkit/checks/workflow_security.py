@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from govkit.checks.base import Check, Finding, Skip, register
-from govkit.checks.workflows import Workflow, all_jobs, workflows
+from govkit.checks.base import Finding, register
+from govkit.checks.workflows import Workflow, WorkflowCheck, all_jobs
 from govkit.repo import Repo
 
 # Runner images GitHub has retired, and what to use instead.
@@ -71,13 +71,6 @@ _GUARDED_EVENTS = frozenset(
 
 def _jobs(repo: Repo) -> Iterator[tuple[Workflow, str, dict[str, Any]]]:
     yield from all_jobs(repo)
-
-
-def _examined(repo: Repo, found: list[Finding]) -> list[Finding]:
-    """The findings, or Skip when there is no workflow to examine."""
-    if not found and not workflows(repo):
-        raise Skip("no GitHub Actions workflow")
-    return found
 
 
 # -- retired runners ---------------------------------------------------------------------------
@@ -332,12 +325,12 @@ def workflow_findings(repo: Repo) -> dict[str, list[Finding]]:
     }
 
 
-# These examine whatever workflows exist: none `requires` GH100, so a push-only workflow is
-# examined as closely as a pull-request one.
+# These examine whatever workflows exist (WorkflowCheck: skipped without GitHub Actions); none
+# `requires` GH100, so a push-only workflow is examined as closely as a pull-request one.
 
 
 @register
-class GH111(Check):
+class GH111(WorkflowCheck):
     """No job runs on a runner image GitHub has retired"""
 
     scope = "health"
@@ -347,11 +340,11 @@ class GH111(Check):
     ticket = "T01"
 
     def check(self, repo: Repo) -> list[Finding]:
-        return _examined(repo, retired_runners(repo))
+        return retired_runners(repo)
 
 
 @register
-class GH112(Check):
+class GH112(WorkflowCheck):
     """No action runs on a retired Node runtime or the retired artifact service"""
 
     scope = "health"
@@ -361,11 +354,11 @@ class GH112(Check):
     ticket = "T01"
 
     def check(self, repo: Repo) -> list[Finding]:
-        return _examined(repo, eol_actions(repo))
+        return eol_actions(repo)
 
 
 @register
-class GH113(Check):
+class GH113(WorkflowCheck):
     """No secret is echoed to the log or written to $GITHUB_ENV / $GITHUB_OUTPUT"""
 
     scope = "health"
@@ -375,11 +368,11 @@ class GH113(Check):
     ticket = "T16"
 
     def check(self, repo: Repo) -> list[Finding]:
-        return _examined(repo, secrets_echoed(repo))
+        return secrets_echoed(repo)
 
 
 @register
-class GH114(Check):
+class GH114(WorkflowCheck):
     """Secrets reach `run:` scripts through `env:`, never as `${{ secrets.* }}` in the text"""
 
     scope = "health"
@@ -389,11 +382,11 @@ class GH114(Check):
     ticket = "T16"
 
     def check(self, repo: Repo) -> list[Finding]:
-        return _examined(repo, secrets_in_run(repo))
+        return secrets_in_run(repo)
 
 
 @register
-class GH115(Check):
+class GH115(WorkflowCheck):
     """Deploy and publish jobs run only from a protected branch, tag or environment"""
 
     scope = "health"
@@ -403,4 +396,4 @@ class GH115(Check):
     ticket = "T17"
 
     def check(self, repo: Repo) -> list[Finding]:
-        return _examined(repo, unguarded_deploys(repo))
+        return unguarded_deploys(repo)
