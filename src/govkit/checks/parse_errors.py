@@ -22,7 +22,7 @@ from govkit.checks.base import EVERY_REPOSITORY, Check, Finding, register
 from govkit.profile import Profile, profile_of
 from govkit.repo import Repo
 
-PYTHON_READERS = "CH101 (CORS), CH102 (print), CH103 (broad except)"
+PYTHON_READERS = "CH101 (CORS), CH102 (print), CH103 (broad except), SEC103 (secret defaults)"
 _TOML_LINE = re.compile(r"line (\d+)")
 # JSON with comments by convention: not JSON to a strict parser, and not read by the audit.
 _JSONC = re.compile(r"^(?:tsconfig.*|jsconfig.*|\.eslintrc|devcontainer|settings|launch)\.json$")
