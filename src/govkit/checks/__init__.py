@@ -24,6 +24,7 @@ from govkit.checks.base import (
 
 MODULES: tuple[str, ...] = (
     "code_health",
+    "cors",
     "protocol",
     "rulesets",
     "codeowners",
@@ -31,6 +32,10 @@ MODULES: tuple[str, ...] = (
     "adr",
     "runbooks",
     "workflows",
+    "workflow_security",
+    "env_files",
+    "parse_errors",
+    "placeholders",
     "secrets",
     "migrations",
     "conflicts",

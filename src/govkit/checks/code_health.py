@@ -1,4 +1,7 @@
-"""Code-health checks (seed T02, T03, T05, T07, T10): what the seed's health check counted."""
+"""Code-health checks (seed T03, T05, T07, T10): what the seed's health check counted.
+
+Wildcard CORS (T02, CH101) lives in :mod:`govkit.checks.cors`.
+"""
 
 from __future__ import annotations
 
@@ -25,32 +28,6 @@ from govkit.repo import Repo
 _LIFECYCLE = re.compile(
     r"startup|shutdown|lifespan|on_event|background|worker|loop|task|job|main", re.IGNORECASE
 )
-_DEV_GUARD = re.compile(r"dev|debug|local|test", re.IGNORECASE)
-_CORS_KEYWORDS = frozenset({"allow_origins", "origins", "allowed_origins"})
-
-
-def _parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
-    return {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
-
-
-def _guarded_by_development(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
-    """True when an enclosing `if` tests for a development/debug/local/test environment."""
-    child, current = node, parents.get(node)
-    while current is not None:
-        if isinstance(current, ast.If | ast.IfExp) and child is not current.test:
-            in_body = child in (current.body if isinstance(current.body, list) else [current.body])
-            if in_body and _DEV_GUARD.search(ast.unparse(current.test)):
-                return True
-        child, current = current, parents.get(current)
-    return False
-
-
-def _is_wildcard(value: ast.expr) -> bool:
-    if isinstance(value, ast.Constant):
-        return value.value == "*"
-    if isinstance(value, ast.List | ast.Tuple | ast.Set):
-        return any(isinstance(e, ast.Constant) and e.value == "*" for e in value.elts)
-    return False
 
 
 class CodeCheck(Check):
@@ -59,46 +36,6 @@ class CodeCheck(Check):
     applies = Applies(needs=("python",))
 
 
-@register
-class CH101(CodeCheck):
-    """No wildcard CORS origin in a production code path"""
-
-    scope = "health"
-    kinds = frozenset({"wildcard-cors"})
-    family = "security"
-    severity = "P0"
-    effort = "S"
-    ticket = "T02"
-
-    def check(self, repo: Repo, profile: Profile) -> list[Finding]:
-        found: list[Finding] = []
-        for rel in profile.application_python_files:
-            text = repo.text(rel) or ""
-            if "*" not in text or "origins" not in text:
-                continue
-            tree = repo.python_ast(rel)
-            if tree is None:
-                continue
-            parents = _parents(tree)
-            for node in ast.walk(tree):
-                if not isinstance(node, ast.Call):
-                    continue
-                for keyword in node.keywords:
-                    if (
-                        keyword.arg in _CORS_KEYWORDS
-                        and _is_wildcard(keyword.value)
-                        and not _guarded_by_development(node, parents)
-                    ):
-                        found.append(Finding(CORS_FIX, rel, node.lineno))
-        return found
-
-
-CORS_FIX = (
-    "Wildcard CORS origin reachable outside development. Read trusted origins from settings "
-    "and refuse '*' outside development, e.g.:\n"
-    "    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_allowed_origins)\n"
-    "with CORS_ALLOWED_ORIGINS=https://console.example.com in production."
-)
 PRINT_FIX = (
     "Log with a logger instead (`logger = logging.getLogger(__name__)`, "
     '`logger.info("...", extra={...})`) and ban print with ruff\'s T20 rule: '

@@ -75,10 +75,44 @@ def job_snippet(repo: Repo, name: str) -> str:
 
 @dataclass(frozen=True)
 class Workflow:
-    """One parsed workflow file."""
+    """One parsed workflow file, with the YAML nodes that know each value's line."""
 
     path: str
     doc: dict[Any, Any]
+    node: yaml.Node | None = None
+
+    def line(self, *keys: str | int) -> int | None:
+        """The 1-based line of the value at keys (a mapping entry: its key's line)."""
+        node, line = self.node, None
+        for key in keys:
+            if isinstance(node, yaml.MappingNode):
+                entry = next((e for e in node.value if str(e[0].value) == str(key)), None)
+                if entry is None:
+                    return line
+                line, node = entry[0].start_mark.line + 1, entry[1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+                if key >= len(node.value):
+                    return line
+                node = node.value[key]
+                line = node.start_mark.line + 1
+            else:
+                return line
+        return line
+
+    def text_line(self, *keys: str | int, offset: int = 0) -> int | None:
+        """The line of the offset-th line of the string at keys (a `run:` block's lines)."""
+        node = self.node
+        for key in keys:
+            if isinstance(node, yaml.MappingNode):
+                node = next((v for k, v in node.value if str(k.value) == str(key)), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+                node = node.value[key] if key < len(node.value) else None
+            else:
+                node = None
+        if not isinstance(node, yaml.ScalarNode):
+            return self.line(*keys)
+        block = node.style in ("|", ">")
+        return node.start_mark.line + 1 + (1 + offset if block else offset)
 
     @property
     def events(self) -> set[str]:
@@ -124,11 +158,12 @@ def _parse_workflows(repo: Repo) -> list[Workflow]:
     found = []
     for path in repo.workflow_files:
         try:
-            doc = repo.yaml(path)
+            node = yaml.compose(repo.text(path) or "", Loader=yaml.SafeLoader)
+            doc = None if node is None else yaml.SafeLoader("").construct_document(node)
         except yaml.YAMLError:
             continue
         if isinstance(doc, dict):
-            found.append(Workflow(path, doc))
+            found.append(Workflow(path, doc, node))
     return found
 
 

@@ -7,6 +7,9 @@ Drop a file from ``kept_files`` once it is merged, and its checks fail again.
 
 A check ignored with a reason in ``[tool.govkit] ignore`` is listed as ``ign`` with the reason, as
 ``govkit audit`` lists it, and does not fail the run.
+
+A check that reports only placeholder content (a runbook's ``TODO(team)``, the template's example
+owners) is listed as ``todo`` too: a fresh stamp is green, and ``govkit audit`` counts it failed.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from govkit.checks.selection import configured_ignores, unknown_selectors
 from govkit.errors import UsageError
 from govkit.repo import Repo
 
+PLACEHOLDERS = frozenset({"placeholder-content"})
 _MARK = {Status.PASS: "pass", Status.FAIL: "FAIL", Status.SKIP: "skip"}
 
 
@@ -58,7 +62,7 @@ def handle(args: argparse.Namespace) -> int:
     repo = Repo(root)
     ignores = configured_ignores(repo, checks)
     outcomes = run_checks(repo, checks, select=_ids(args.select), ignore=_ids(args.ignore))
-    failed = todo = ignored = 0
+    failed = todo = ignored = placeholders = 0
     for outcome in outcomes:
         mark = _MARK[outcome.status]
         reason = ignores.get(outcome.check.id())
@@ -73,6 +77,9 @@ def handle(args: argparse.Namespace) -> int:
         if outcome.status is Status.FAIL and _reads_any(outcome.check, kept):
             mark = "todo"
             todo += 1
+        elif outcome.status is Status.FAIL and outcome.check.kinds == PLACEHOLDERS:
+            mark = "todo"  # text left as stamped: the team's to fill in, the audit counts it
+            placeholders += 1
         elif outcome.status is Status.FAIL:
             failed += 1
         if args.quiet and outcome.status is not Status.FAIL:
@@ -81,10 +88,12 @@ def handle(args: argparse.Namespace) -> int:
         if outcome.message:
             sys.stdout.write("".join(f"       {m}\n" for m in outcome.message.splitlines()))
     total = len(outcomes)
-    passed = total - failed - todo - ignored
+    passed = total - failed - todo - ignored - placeholders
     summary = f"{passed} of {total} checks passed or skipped, {failed} failed"
     if ignored:
         summary += f", {ignored} ignored with a reason ([tool.govkit] ignore)"
+    if placeholders:
+        summary += f", {placeholders} with placeholders left to fill in (todo)"
     if kept:
         summary += f", {todo} to merge by hand into the files kept at adoption ({', '.join(kept)})"
     sys.stdout.write(summary + "\n")
