@@ -107,3 +107,11 @@ def test_docs_checks_md_is_generated_from_the_classes() -> None:
     """`nox -s checks_doc` rewrites docs/checks.md when this fails."""
     checks = sorted(all_checks(), key=lambda c: c.id())
     assert (ROOT / "docs/checks.md").read_text() == catalog.render_markdown(checks)
+
+
+def test_no_finding_names_this_kit_s_own_paths_or_owners(messy: Path) -> None:
+    audit = run_audit(Repo(messy))
+    for result in audit.failures:
+        for text in (result.message, *(f.message for f in result.findings)):
+            for own in ("reference_app", "pricing_service", "pricing-service", "@acme/"):
+                assert own not in text, (result.check.id(), own)

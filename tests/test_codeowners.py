@@ -58,6 +58,9 @@ def test_a_library_without_codeowners_is_not_a_health_failure(repo: Path) -> Non
     status, message = run(repo, OWN101)
     assert status is Status.SKIP
     assert "single maintainer" in message
+    # stamped from the kit, it named its owning teams: CODEOWNERS applies again
+    (repo / ".copier-answers.yml").write_text("govkit_source: git+https://example.com/govkit\n")
+    assert run(repo, OWN101)[0] is Status.FAIL
 
 
 def test_two_codeowners_locations_fail(repo: Path) -> None:

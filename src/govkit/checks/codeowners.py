@@ -145,7 +145,8 @@ class OWN101(OwnershipCheck):
 
     def check(self, repo: Repo, profile: Profile) -> str | None:
         present = [loc for loc in LOCATIONS if repo.exists(loc)]
-        if not present and profile.kind in _SINGLE_MAINTAINER_KINDS:
+        # a repository stamped from the kit named its owning teams in the template's answers
+        if not present and profile.kind in _SINGLE_MAINTAINER_KINDS and not profile.kit_stamped:
             raise Skip(
                 f"no CODEOWNERS, and a {profile.kind} may have a single maintainer: not a health "
                 'problem (set [tool.govkit] kind = "service" when a team owns it)'

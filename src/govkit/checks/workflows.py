@@ -22,6 +22,7 @@ from govkit.checks.base import (
     Family,
     Finding,
     Skip,
+    fact,
     register,
 )
 from govkit.profile import Profile
@@ -145,6 +146,9 @@ class Workflow:
 def workflows(repo: Repo) -> list[Workflow]:
     """Every workflow file of the repository that parses as a mapping (parsed once per repo)."""
     return repo.memo("workflows", lambda: _parse_workflows(repo))
+
+
+fact("workflows")(workflows)  # checks may take `workflows` by name
 
 
 def all_jobs(repo: Repo) -> Iterator[tuple[Workflow, str, dict[str, Any]]]:
@@ -377,9 +381,9 @@ class GH101(WorkflowCheck):
     family = "security"
     severity = "P0"
 
-    def check(self, repo: Repo) -> list[Finding]:
+    def check(self, repo: Repo, workflows: list[Workflow]) -> list[Finding]:
         bad: list[Where] = []
-        for flow in workflows(repo):
+        for flow in workflows:
             every_job_sets = bool(flow.jobs) and all("permissions" in j for j in flow.jobs.values())
             if "permissions" not in flow.doc and not every_job_sets:
                 line = line_of(repo, flow.path, re.compile(r"^jobs\s*:"))
@@ -454,9 +458,9 @@ class GH103(WorkflowCheck):
     family = "security"
     severity = "P0"
 
-    def check(self, repo: Repo) -> list[Finding]:
+    def check(self, repo: Repo, workflows: list[Workflow]) -> list[Finding]:
         bad: list[Where] = []
-        for flow in workflows(repo):
+        for flow in workflows:
             privileged = flow.events & {"pull_request_target", "workflow_run"}
             if not privileged:
                 continue
@@ -552,9 +556,9 @@ class GH105(WorkflowCheck):
     kinds = frozenset()
     severity = "P2"
 
-    def check(self, repo: Repo) -> list[Finding]:
+    def check(self, repo: Repo, workflows: list[Workflow]) -> list[Finding]:
         bad: list[Where] = []
-        for flow in workflows(repo):
+        for flow in workflows:
             if not flow.on_pull_requests:
                 continue
             concurrency = flow.doc.get("concurrency")
