@@ -24,6 +24,7 @@ def test_every_way_a_wildcard_arrives_is_reported_at_the_sink() -> None:
         ("app/environment.py", 20),  # ["*"] if DEBUG else [...]
         ("app/regex.py", 7),  # allow_origin_regex=r"^.*$" through a constant
         ("config/settings/cors.py", 6),  # CORS_ALLOW_ALL_ORIGINS with an environment default
+        ("config/settings/cors.py", 8),  # env.list("CORS_ALLOWED_ORIGINS", default=["*"])
     }
     settings = found[("app/main.py", 9)]
     assert "the default of Settings.allowed_hosts (app/config.py:6)" in settings
@@ -36,6 +37,7 @@ def test_every_way_a_wildcard_arrives_is_reported_at_the_sink() -> None:
     django = found[("config/settings/cors.py", 6)]
     assert "environment default of CORS_ALLOW_ALL_ORIGINS" in django
     assert "with credentials allowed" in django
+    assert 'holds "*"' in found[("config/settings/cors.py", 8)]
     assert all("allow" in message.lower() for message in found.values())  # each says the fix
 
 

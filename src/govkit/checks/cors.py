@@ -42,7 +42,9 @@ _DEV_NAMES = r"dev|development|local|localhost|test|testing"
 _DEV_COMPARE = re.compile(rf"""(?:==|\bin\b)\s*[\[(]?\s*['"](?:{_DEV_NAMES})['"]""", re.I)
 _DEV_FLAG = re.compile(rf"^(?:\w+\.)*(?:is_|IS_)(?:{_DEV_NAMES})$", re.I)
 _ENV_READERS = frozenset({"getenv", "get", "env", "config", "str", "list", "bool", "json"})
-_PASS_THROUGH = frozenset({"list", "tuple", "set", "frozenset", "sorted", "str", "strip", "lower"})
+# list(x), str(x), ...: the value of x; x.strip(), x.lower(): the value of x.
+_CONVERSIONS = frozenset({"list", "tuple", "set", "frozenset", "sorted", "str"})
+_STRING_METHODS = frozenset({"strip", "lower", "rstrip", "lstrip"})
 _TRUE_STRINGS = frozenset({"true", "1", "yes", "on"})
 _PROBE_ORIGIN = "https://attacker.invalid"
 _MAX_DEPTH = 8
@@ -160,9 +162,11 @@ class _Flow:
                 )
             ]
             if local:
+                parents = _parents(scope)
                 for node in local:
                     assert node.value is not None
-                    yield "expr", node.value, mod, scope
+                    if not _enclosing(node, parents)[1]:
+                        yield "expr", node.value, mod, scope
                 return
             if isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef):
                 args = scope.args
@@ -320,10 +324,11 @@ class _Flow:
                 else:
                     yield value
             return
-        if name in _PASS_THROUGH:
-            target = func.value if isinstance(func, ast.Attribute) and not node.args else None
-            for arg in [*node.args[:1], *([target] if target is not None else [])]:
-                yield from self.values(arg, mod, scope, depth + 1, via)
+        if isinstance(func, ast.Name) and name in _CONVERSIONS and node.args:
+            yield from self.values(node.args[0], mod, scope, depth + 1, via)
+            return
+        if isinstance(func, ast.Attribute) and name in _STRING_METHODS:
+            yield from self.values(func.value, mod, scope, depth + 1, via)
             return
         if name == "Field":
             default = _keyword(node, "default")

@@ -58,7 +58,7 @@ _DEPLOY_RUN = re.compile(
 )
 _REF_GUARD = re.compile(
     r"github\.ref\b|github\.ref_name|github\.ref_type|github\.base_ref|refs/(?:heads|tags)/|"
-    r"github\.event_name\s*==\s*'(?:release|push)'|github\.event\.release",
+    r"github\.event_name\s*==\s*'release'|github\.event\.release",
     re.I,
 )
 # Events that cannot start a deploy from an arbitrary branch's code on demand: releases, the
@@ -194,8 +194,10 @@ def secrets_echoed(repo: Repo) -> list[Finding]:
             if name is None:
                 continue
             target = _TO_FILE.search(text)
-            piped = "|" in text.split("#")[0].replace("||", "")
-            if target is None and (not _ECHO.match(text) or piped):
+            command = text.split("#")[0].replace("||", "")
+            # piped to a command (`| docker login --password-stdin`) or redirected to a file
+            elsewhere = "|" in command or ">" in command
+            if target is None and (not _ECHO.match(text) or elsewhere):
                 continue
             where = f"jobs.{job_id}.steps[{index}].run"
             if target is not None:
