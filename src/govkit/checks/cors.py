@@ -25,7 +25,7 @@ from typing import Any
 
 from govkit.checks.base import Finding, register
 from govkit.checks.code_health import CodeCheck
-from govkit.profile import Profile
+from govkit.profile import Profile, profile_of
 from govkit.repo import Repo
 
 _ORIGIN_KEYWORDS = frozenset({"allow_origins", "allowed_origins", "origins"})
@@ -554,7 +554,7 @@ def cors_findings(repo: Repo, files: tuple[str, ...] | list[str] | None = None) 
     """Every wildcard CORS configuration in the repository's application Python files."""
     flow = _Flow(repo)
     found: list[Finding] = []
-    for rel in repo.application_python_files if files is None else files:
+    for rel in profile_of(repo).application_python_files if files is None else files:
         if _mentions_cors(repo.text(rel) or ""):
             found.extend(module_findings(flow, rel))
     return found

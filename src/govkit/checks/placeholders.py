@@ -26,7 +26,7 @@ from govkit.checks.codeowners import LOCATIONS, OwnershipCheck, parse
 from govkit.checks.docs import PR_TEMPLATE_LOCATIONS, TemplateDocCheck
 from govkit.checks.env_files import names_a_secret
 from govkit.checks.runbooks import RunbookCheck
-from govkit.profile import Profile
+from govkit.profile import Profile, profile_of
 from govkit.repo import Repo
 
 # The example organisation of the kit's template (copier.yml: github_owner's default); a test
@@ -175,7 +175,7 @@ def pr_template_placeholders(repo: Repo) -> list[Finding]:
 def secret_default_placeholders(repo: Repo, files: tuple[str, ...] | None = None) -> list[Finding]:
     """Settings whose secret defaults to `changethis` and no code refuses that value."""
     found: list[Finding] = []
-    for rel in repo.application_python_files if files is None else files:
+    for rel in profile_of(repo).application_python_files if files is None else files:
         text = repo.text(rel) or ""
         if not any(w in text for w in ("hange", "HANGE", "eplace", "EPLACE")):  # before the regex
             continue
