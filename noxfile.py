@@ -279,6 +279,13 @@ def check(session: nox.Session) -> None:
     session.run("govkit", "check", *(session.posargs or ["."]))
 
 
+@nox.session(default=False)
+def checks_doc(session: nox.Session) -> None:
+    """Regenerate docs/checks.md from the check classes (a test fails when it drifts)."""
+    install(session, "--no-default-groups")
+    session.run("govkit", "audit", "--list-checks", "--format", "markdown", "-o", "docs/checks.md")
+
+
 @nox.session
 def audit(session: nox.Session) -> None:
     """govkit audit: this repository must score 100 against its own policies."""
@@ -514,6 +521,14 @@ def fake_marketplace(session: nox.Session) -> Iterator[None]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@nox.session(default=False)
+def audit_corpus(session: nox.Session) -> None:
+    """govkit audit on the labelled corpus: precision, recall, Spearman (docs/audit.md)."""
+    install(session, "--no-default-groups")
+    # Fetched copies in $GOVKIT_CORPUS_MIRROR (default /work/.mirror); a missing one fails.
+    session.run("python", "tools/corpus.py", *session.posargs)
 
 
 @nox.session(default=False)

@@ -141,12 +141,27 @@ def test_mg102_fails_when_the_alembic_folder_is_not_a_tree(tmp_path: Path) -> No
     assert fix.startswith("app/alembic (migrations.alembic in policies/migrations.md) is not")
 
 
-def test_mg102_is_skipped_when_the_policy_failed(tmp_path: Path) -> None:
-    repo = write(tmp_path, {"backend/sql/001.sql": ""})
+def test_mg102_still_reports_a_second_source_without_the_policy(tmp_path: Path) -> None:
+    repo = write(
+        tmp_path,
+        {
+            "backend/sql/001.sql": "",
+            "backend/alembic/env.py": "",
+            "backend/alembic/script.py.mako": "",
+            "backend/alembic/versions/0001_init.py": "",
+        },
+    )
     outcomes = {o.check.id(): o for o in run_checks(repo, [MG101, MG102, MG103])}
-    assert outcomes["MG101"].status is Status.FAIL
-    assert outcomes["MG102"].status is Status.SKIP
-    assert outcomes["MG102"].message == "requires MG101"
+    assert outcomes["MG101"].status is Status.FAIL  # the kit's policy: adoption
+    assert outcomes["MG102"].status is Status.FAIL  # a second migration source: health
+    assert "backend/sql/" in outcomes["MG102"].message
+
+
+def test_migration_checks_do_not_apply_without_alembic(tmp_path: Path) -> None:
+    repo = write(tmp_path, {"app/models.py": "from tortoise import fields\n"})
+    outcomes = {o.check.id(): o for o in run_checks(repo, [MG101, MG102, MG103])}
+    assert {o.status for o in outcomes.values()} == {Status.SKIP}
+    assert "not Alembic" in outcomes["MG101"].message
 
 
 # -- MG103 ---------------------------------------------------------------------------------------

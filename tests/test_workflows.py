@@ -183,9 +183,42 @@ def test_session_checks_skip_without_a_noxfile(tmp_path: Path) -> None:
     assert result(make_repo(tmp_path, GOOD, noxfile=None), wf.GH108)[0] is Status.SKIP
 
 
-def test_checks_after_gh100_are_skipped_when_it_fails(tmp_path: Path) -> None:
+PUSH_ONLY_DEPLOY = """\
+on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-24.04
+    steps:
+      - uses: actions/checkout@v4
+      - run: ./deploy.sh
+"""
+
+
+def test_a_push_only_workflow_fails_gh100_and_is_still_examined(tmp_path: Path) -> None:
+    make_repo(tmp_path, PUSH_ONLY_DEPLOY)
+    outcomes = {o.check.id(): o for o in run_checks(Repo(tmp_path), WORKFLOW_CHECKS)}
+    assert outcomes["GH100"].status is Status.FAIL
+    assert "they run on push" in outcomes["GH100"].message
+    for check_id, line in (("GH101", 2), ("GH102", 6), ("GH106", 3)):
+        assert outcomes[check_id].status is Status.FAIL, check_id
+        [finding] = outcomes[check_id].findings
+        assert (finding.path, finding.line) == (".github/workflows/ci.yml", line), check_id
+
+
+def test_workflow_checks_do_not_apply_without_github_actions(tmp_path: Path) -> None:
+    (tmp_path / ".gitlab-ci.yml").write_text("test:\n  script: [pytest]\n")
     outcomes = run_checks(Repo(tmp_path), WORKFLOW_CHECKS)
-    assert {o.check.id(): o.status for o in outcomes}["GH101"] is Status.SKIP
+    assert {o.status for o in outcomes} == {Status.SKIP}
+    assert "gitlab-ci" in {o.check.id(): o for o in outcomes}["GH100"].message
+
+
+def test_matrix_expressions_are_not_session_names(tmp_path: Path) -> None:
+    matrix = GOOD.replace("nox -s lint", "nox -s tests-${{ matrix.python }}", 1)
+    assert result(make_repo(tmp_path, matrix), wf.GH108) == (Status.PASS, "")
+    typo = GOOD.replace("nox -s lint", "nox -s typo-${{ matrix.python }}", 1)
+    status, message = result(make_repo(tmp_path, typo), wf.GH108)
+    assert status is Status.FAIL
+    assert "`nox -s typo-${{ ... }}`" in message
 
 
 # --- parsing helpers ---------------------------------------------------------------------------
@@ -207,6 +240,8 @@ def test_nox_sessions_reads_names_and_defaults() -> None:
         ("pip install nox\nnox --sessions tests-3.11 --no-venv", ["tests-3.11"]),
         ("echo nox", []),
         ("ruff check .", []),
+        ("nox -s test-${{ matrix.python }}", [f"test-{wf.EXPRESSION_MARK}"]),
+        ("nox -s ${{ matrix.session }} lint", ["lint"]),
     ],
 )
 def test_nox_calls(script: str, sessions: list[str]) -> None:

@@ -139,11 +139,6 @@ class Repo:
         return tuple(f for f in self.files if f.endswith(".py"))
 
     @cached_property
-    def application_python_files(self) -> tuple[str, ...]:
-        """Python files that ship: not tests, fixtures, benchmarks, migrations or tooling."""
-        return tuple(f for f in self.python_files if not _is_non_application(f))
-
-    @cached_property
     def pyproject(self) -> dict[str, Any]:
         text = self.text("pyproject.toml")
         return tomllib.loads(text) if text else {}
@@ -162,35 +157,6 @@ class Repo:
             for f in self.files
             if f.startswith(".github/workflows/") and f.endswith((".yml", ".yaml"))
         ]
-
-
-_NON_APPLICATION_PARTS = frozenset(
-    {
-        "tests",
-        "test",
-        "testing",
-        "fixtures",
-        "bench",
-        "benchmarks",
-        "scripts",
-        "docs",
-        "examples",
-        "migrations",
-        "alembic",
-        "template",
-    }
-)
-
-
-def _is_non_application(rel: str) -> bool:
-    path = PurePosixPath(rel)
-    name = path.name
-    return (
-        bool(_NON_APPLICATION_PARTS.intersection(path.parts[:-1]))
-        or name.startswith("test_")
-        or name.endswith("_test.py")
-        or name in {"conftest.py", "noxfile.py", "setup.py", "conf.py"}
-    )
 
 
 def _match(path: str, pattern: str) -> bool:

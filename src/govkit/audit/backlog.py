@@ -1,7 +1,13 @@
-"""The failing checks as a 30/60/90 backlog in the seed's format: P0 first, then P1, then P2."""
+"""The failing checks as a 30/60/90 backlog in the seed's format: P0 first, then P1, then P2.
+
+One ticket per seed ticket id holds every failing check that maps to it and all their findings; it
+lands in the horizon of its most severe check. Fixes are kept verbatim in fenced blocks, so YAML,
+JSON and code can be copied as they are.
+"""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import date
 
@@ -13,58 +19,98 @@ HORIZONS = (
     ("P1", "60 Days (Consolidate Architecture)"),
     ("P2", "90 Days (Scale and Operate)"),
 )
+_SEVERITY_ORDER = {"P0": 0, "P1": 1, "P2": 2}
+_EFFORT_ORDER = {"S": 0, "M": 1, "L": 2}
+MAX_PLACES = 50  # findings listed per check; the rest are counted
 
 
-def _ticket(result: CheckResult) -> list[str]:
+def fenced(text: str, info: str = "text") -> list[str]:
+    """TEXT in a Markdown fence longer than any backtick run inside it, copyable as it is."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [f"{fence}{info}", text, fence]
+
+
+def _check_section(result: CheckResult) -> list[str]:
     check = result.check
-    files = ", ".join(f"`{f}`" for f in check.files_expected) or "as the fix says"
-    scope = [f"  - {line.strip()}" for line in result.message.splitlines() if line.strip()]
+    lines = [f"#### {check.id()} - {check.title()}", ""]
+    places: list[str] = []
+    fixes: list[str] = []
+    for finding in result.findings:
+        first, _, rest = finding.message.partition("\n")
+        where = f"`{finding.where()}`: " if finding.path else ""
+        places.append(f"- {where}{first}")
+        if rest and rest not in fixes:
+            fixes.append(rest)
+    lines += places[:MAX_PLACES]
+    if len(places) > MAX_PLACES:
+        lines.append(f"- ... and {len(places) - MAX_PLACES} more (`govkit audit --format json`)")
+    for fix in fixes:
+        lines += ["", *fenced(fix)]
+    return [*lines, ""]
+
+
+def _ticket(ticket: str, results: list[CheckResult]) -> list[str]:
+    results = sorted(results, key=lambda r: (_SEVERITY_ORDER[r.check.severity], r.check.id()))
+    lead = results[0].check
+    ids = [r.check.id() for r in results]
+    effort = max((r.check.effort for r in results), key=_EFFORT_ORDER.__getitem__)
+    title = lead.title() + (f" (and {len(results) - 1} more)" if len(results) > 1 else "")
+    files = sorted(
+        {f for r in results for f in r.check.files_expected}
+        | {f.path for r in results for f in r.findings if f.path}
+    )
+    tracking = _tracking(ticket, results, effort)
     return [
-        f"### {check.ticket} - {check.title()} ({check.id()})",
-        f"- Priority: {check.severity}",
-        f"- Effort: {check.effort}",
-        "- Scope:",
-        *scope,
+        f"### {ticket} - {title}",
+        f"- Priority: {lead.severity}",
+        f"- Effort: {effort}",
+        f"- Checks: {', '.join(ids)}",
         "- Acceptance criteria:",
-        f"  - `govkit audit --select {check.id()}` passes.",
+        f"  - `govkit audit --select {','.join(ids)}` passes.",
         "  - The change is covered by CI and reviewed by the code owners.",
-        f"- Files expected: {files}",
+        f"- Files expected: {', '.join(f'`{f}`' for f in files) or 'as the fixes say'}",
         "",
-        "```",
-        *(f"{name}: {value}".rstrip() for name, value in _tracking(result).items()),
-        "```",
+        *(line for result in results for line in _check_section(result)),
+        *fenced("\n".join(f"{name}: {value}".rstrip() for name, value in tracking.items()), ""),
         "",
     ]
 
 
-def _tracking(result: CheckResult) -> dict[str, str]:
+def _tracking(ticket: str, results: list[CheckResult], effort: str) -> dict[str, str]:
     """The ticket template's fields (.github/ISSUE_TEMPLATE/ticket.md), filled in."""
-    check = result.check
+    lead = results[0].check
+    ids = ",".join(r.check.id() for r in results)
     values = {
-        "Ticket": f"{check.ticket} ({check.id()})",
+        "Ticket": f"{ticket} ({ids})",
         "Owner": "",
         "Status": "todo",
-        "Risk": f"{check.severity} {check.family}",
+        "Risk": f"{lead.severity} {lead.family}",
         "PR": "",
-        "Notes": "",
-        "Goal": check.title(),
-        "Files expected": ", ".join(check.files_expected),
-        "Done when": f"`govkit audit --select {check.id()}` passes",
+        "Notes": f"effort {effort}",
+        "Goal": "; ".join(r.check.title() for r in results),
+        "Files expected": ", ".join(sorted({f for r in results for f in r.check.files_expected})),
+        "Done when": f"`govkit audit --select {ids}` passes",
     }
     return {name: values[name] for name in TICKET_FIELDS}
 
 
 def render_backlog(audit: Audit, *, today: date | None = None) -> str:
     day = (today or date.today()).isoformat()
-    by_priority: dict[str, list[CheckResult]] = defaultdict(list)
+    by_ticket: dict[str, list[CheckResult]] = defaultdict(list)
     for result in audit.failures:
-        by_priority[result.check.severity].append(result)
+        by_ticket[result.check.ticket].append(result)
+    by_priority: dict[str, list[str]] = defaultdict(list)
+    for ticket, results in by_ticket.items():
+        worst = min((r.check.severity for r in results), key=_SEVERITY_ORDER.__getitem__)
+        by_priority[worst].append(ticket)
     lines = [
         "# Technical Backlog 30/60/90",
         "",
         f"Last update: {day}",
         "Owner: Engineering Team",
-        f"Generated by `govkit audit --backlog` (score {audit.score}/100).",
+        f"Generated by `govkit audit --backlog` (health {audit.score}/100, "
+        f"adoption {audit.adoption}/100).",
         "",
         "## Current Snapshot (verified)",
         "",
@@ -81,9 +127,9 @@ def render_backlog(audit: Audit, *, today: date | None = None) -> str:
     ]
     for priority, heading in HORIZONS:
         lines += ["---", "", f"## {heading}", ""]
-        results = sorted(by_priority[priority], key=lambda r: (r.check.ticket, r.check.id()))
-        if not results:
+        tickets = sorted(by_priority[priority])
+        if not tickets:
             lines += ["Nothing failing at this priority.", ""]
-        for result in results:
-            lines += _ticket(result)
+        for ticket in tickets:
+            lines += _ticket(ticket, by_ticket[ticket])
     return "\n".join(lines).rstrip() + "\n"

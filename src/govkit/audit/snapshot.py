@@ -6,7 +6,9 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from govkit.checks.code_health import _readme_gaps, broad_except_counts
+from govkit.checks import _readme
+from govkit.checks.code_health import broad_except_counts
+from govkit.profile import profile_of
 from govkit.repo import Repo
 
 _ROUTE_DECORATOR = re.compile(
@@ -41,14 +43,16 @@ class Snapshot:
 
 def take_snapshot(repo: Repo) -> Snapshot:
     routes = sum(
-        len(_ROUTE_DECORATOR.findall(repo.text(f) or "")) for f in repo.application_python_files
+        len(_ROUTE_DECORATOR.findall(repo.text(f) or ""))
+        for f in profile_of(repo).application_python_files
     )
-    readme = repo.text("README.md")
+    readme = _readme.find_readme(repo)
     if readme is None:
         readme_quality = "absent"
     else:
-        gaps = _readme_gaps(readme)
-        readme_quality = "complete" if not gaps else "missing " + ", ".join(gaps) + " commands"
+        gaps = _readme.gaps(readme, repo.text(readme) or "")
+        quality = "complete" if not gaps else "missing " + ", ".join(gaps) + " commands"
+        readme_quality = f"{readme}, {quality}"
     return Snapshot(
         files=len(repo.files),
         python_files=len(repo.python_files),

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from govkit.checks import _markdown
-from govkit.checks.base import Check
+from govkit.checks.base import EVERY_REPOSITORY, Check, register
 from govkit.repo import Repo
 
 ADR_DIR = "docs/adr"
@@ -68,6 +68,8 @@ def adr_files(repo: Repo, folder: str = ADR_DIR) -> tuple[list[str], list[str]]:
     numbered: list[str] = []
     misnamed: list[str] = []
     for path in repo.files:
+        if not path.startswith(f"{folder}/"):
+            continue
         parent, name = str(PurePosixPath(path).parent), PurePosixPath(path).name
         if parent != folder or not name.endswith(".md") or name in {TEMPLATE, INDEX}:
             continue
@@ -79,12 +81,21 @@ def adrs(repo: Repo) -> list[Adr]:
     return [parse(p, repo.text(p) or "") for p in adr_files(repo)[0]]
 
 
-class ADR101(Check):
-    """ADRs are numbered from 0001 without gaps or duplicates"""
+class AdrCheck(Check):
+    """Architecture decision records, the kit's convention: adoption."""
 
     family = "docs"
-    severity = "P1"
     ticket = "T20"
+    scope = "adoption"
+    kinds = frozenset()
+    applies = EVERY_REPOSITORY
+
+
+@register
+class ADR101(AdrCheck):
+    """ADRs are numbered from 0001 without gaps or duplicates"""
+
+    severity = "P1"
     files_expected = (f"{ADR_DIR}/{TEMPLATE}", f"{ADR_DIR}/0001-*.md")
 
     def check(self, repo: Repo) -> str | None:
@@ -127,12 +138,11 @@ class ADR101(Check):
         return "\n".join(fixes) or None
 
 
-class ADR102(Check):
+@register
+class ADR102(AdrCheck):
     """Every ADR has its number and title, a valid status, a date, deciders and the sections"""
 
-    family = "docs"
     severity = "P1"
-    ticket = "T20"
     requires = frozenset({"ADR101"})
 
     def check(self, repo: Repo) -> str | None:
@@ -173,12 +183,11 @@ def _adr_problems(adr: Adr) -> list[str]:
     return found
 
 
-class ADR103(Check):
+@register
+class ADR103(AdrCheck):
     """Superseded and superseding ADRs link to each other"""
 
-    family = "docs"
     severity = "P2"
-    ticket = "T20"
     requires = frozenset({"ADR101"})
 
     def check(self, repo: Repo) -> str | None:
@@ -204,12 +213,11 @@ class ADR103(Check):
         return "\n".join(fixes) or None
 
 
-class ADR104(Check):
+@register
+class ADR104(AdrCheck):
     """The ADR index lists every ADR and nothing else"""
 
-    family = "docs"
     severity = "P2"
-    ticket = "T20"
     requires = frozenset({"ADR101"})
     files_expected = (f"{ADR_DIR}/{INDEX}",)
 
@@ -239,12 +247,11 @@ def index_line(name: str, title: str) -> str:
     return f"- [{name[:4]}. {title}]({name})"
 
 
-class ADR105(Check):
+@register
+class ADR105(AdrCheck):
     """The root README links the ADR index"""
 
-    family = "docs"
     severity = "P2"
-    ticket = "T20"
     files_expected = ("README.md",)
 
     def check(self, repo: Repo) -> str | None:

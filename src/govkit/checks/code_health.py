@@ -1,146 +1,84 @@
-"""Code-health checks (seed T02, T03, T05, T07, T10): what the seed's health check counted."""
+"""Code-health checks (seed T03, T05, T07, T10): what the seed's health check counted.
+
+Wildcard CORS (T02, CH101) lives in :mod:`govkit.checks.cors`.
+"""
 
 from __future__ import annotations
 
 import ast
+import json
 import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from govkit.checks.base import Check, Skip
+from govkit.checks import _readme
+from govkit.checks.base import (
+    EVERY_REPOSITORY,
+    Applies,
+    Check,
+    Finding,
+    register,
+)
+from govkit.errors import UsageError
+from govkit.profile import Profile, profile_of
 from govkit.repo import Repo
 
 # Names of functions that run at startup, shutdown or in the background.
 _LIFECYCLE = re.compile(
     r"startup|shutdown|lifespan|on_event|background|worker|loop|task|job|main", re.IGNORECASE
 )
-_DEV_GUARD = re.compile(r"dev|debug|local|test", re.IGNORECASE)
-_CORS_KEYWORDS = frozenset({"allow_origins", "origins", "allowed_origins"})
 
 
-def _parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
-    return {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+class CodeCheck(Check):
+    """The repository's own Python code (vendored, generated and docs examples excluded)."""
+
+    applies = Applies(needs=("python",))
 
 
-def _enclosing_function(tree: ast.Module, line: int) -> str | None:
-    """The innermost function whose lines contain ``line``."""
-    best: ast.FunctionDef | ast.AsyncFunctionDef | None = None
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-            and node.lineno <= line <= (node.end_lineno or node.lineno)
-            and (best is None or node.lineno >= best.lineno)
-        ):
-            best = node
-    return best.name if best else None
+PRINT_FIX = (
+    "Log with a logger instead (`logger = logging.getLogger(__name__)`, "
+    '`logger.info("...", extra={...})`) and ban print with ruff\'s T20 rule: '
+    '[tool.ruff.lint] extend-select = ["T20"]'
+)
+# Modules whose print() is the program's output, not logging: command-line entry points.
+_CLI_MODULES = frozenset({"__main__.py", "cli.py", "console.py"})
+_CLI_IMPORTS = re.compile(r"^\s*(?:import|from)\s+(?:argparse|click|typer)\b", re.M)
 
 
-def _guarded_by_development(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
-    """True when an enclosing `if` tests for a development/debug/local/test environment."""
-    child, current = node, parents.get(node)
-    while current is not None:
-        if isinstance(current, ast.If | ast.IfExp) and child is not current.test:
-            in_body = child in (current.body if isinstance(current.body, list) else [current.body])
-            if in_body and _DEV_GUARD.search(ast.unparse(current.test)):
-                return True
-        child, current = current, parents.get(current)
-    return False
+def _is_cli_module(rel: str, text: str) -> bool:
+    *folders, name = rel.split("/")
+    return (
+        name in _CLI_MODULES
+        or bool({"cli", "commands"}.intersection(folders))
+        or bool(_CLI_IMPORTS.search(text))
+    )
 
 
-def _is_wildcard(value: ast.expr) -> bool:
-    if isinstance(value, ast.Constant):
-        return value.value == "*"
-    if isinstance(value, ast.List | ast.Tuple | ast.Set):
-        return any(isinstance(e, ast.Constant) and e.value == "*" for e in value.elts)
-    return False
-
-
-class CH101(Check):
-    """No wildcard CORS origin in a production code path"""
-
-    family = "security"
-    severity = "P0"
-    effort = "S"
-    ticket = "T02"
-    files_expected = ("app/main.py", "app/core/config.py", ".env.example")
-
-    def check(self, repo: Repo) -> str | None:
-        found: list[str] = []
-        for rel in repo.application_python_files:
-            text = repo.text(rel) or ""
-            if "*" not in text or "origins" not in text:
-                continue
-            tree = repo.python_ast(rel)
-            if tree is None:
-                continue
-            parents = _parents(tree)
-            for node in ast.walk(tree):
-                if not isinstance(node, ast.Call):
-                    continue
-                for keyword in node.keywords:
-                    if (
-                        keyword.arg in _CORS_KEYWORDS
-                        and _is_wildcard(keyword.value)
-                        and not _guarded_by_development(node, parents)
-                    ):
-                        found.append(f"{rel}:{node.lineno}")
-        if not found:
-            return None
-        return (
-            "Wildcard CORS origin reachable outside development at " + ", ".join(found) + ".\n"
-            "Read trusted origins from settings and refuse '*' outside development, e.g.:\n"
-            "    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_allowed_origins)\n"
-            "with CORS_ALLOWED_ORIGINS=https://console.example.com in production "
-            "(see policies and ADR 'CORS by environment')."
-        )
-
-
-class CH102(Check):
+@register
+class CH102(CodeCheck):
     """No print() in application code; logs go through a logger with level and timestamp"""
 
+    scope = "health"
+    kinds = frozenset({"print-in-app"})
     family = "observability"
     severity = "P1"
     effort = "S"
     ticket = "T05"
-    files_expected = ("app/main.py",)
 
-    def check(self, repo: Repo) -> str | None:
-        calls: list[tuple[str, int, str | None]] = []
-        for rel in repo.application_python_files:
-            if "print" not in (repo.text(rel) or ""):
+    def check(self, repo: Repo, profile: Profile) -> list[Finding]:
+        found: list[Finding] = []
+        for rel in profile.application_python_files:
+            text = repo.text(rel) or ""
+            if "print(" not in text or _is_cli_module(rel, text):
                 continue
-            tree = repo.python_ast(rel)
-            if tree is None:
-                continue
-            print_lines = [
-                node.lineno
-                for node in ast.walk(tree)
-                if isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id == "print"
-            ]
-            calls.extend((rel, line, _enclosing_function(tree, line)) for line in print_lines)
-        if not calls:
-            return None
-        lifecycle = [
-            f"{rel}:{line} in {func}()"
-            for rel, line, func in calls
-            if func and _LIFECYCLE.search(func)
-        ]
-        files = Counter(rel for rel, _, _ in calls)
-        lines = [
-            f"{len(calls)} print() call(s) in {len(files)} file(s): "
-            + ", ".join(f"{rel} ({n})" for rel, n in files.most_common(5))
-        ]
-        if lifecycle:
-            lines.append("Startup/shutdown/background paths: " + ", ".join(lifecycle[:10]))
-        lines.append(
-            "Replace each with a logger call:\n"
-            "    logger = logging.getLogger(__name__)\n"
-            '    logger.info("sync started", extra={"job_id": job.id})\n'
-            'and ban print with ruff\'s T20 rule: [tool.ruff.lint] extend-select = ["T20"]'
-        )
-        return "\n".join(lines)
+            facts = code_facts(repo).get(rel)
+            for line, func in facts.prints if facts else ():
+                where = f" in {func}()" if func else " at import time"
+                if func and _LIFECYCLE.search(func):
+                    where += " (a startup/background path)"
+                found.append(Finding(f"print(){where}. {PRINT_FIX}", rel, line))
+        return sorted(found, key=lambda f: (f.path or "", f.line or 0))
 
 
 def _is_broad(handler: ast.ExceptHandler) -> bool:
@@ -150,133 +88,214 @@ def _is_broad(handler: ast.ExceptHandler) -> bool:
     return any(isinstance(n, ast.Name) and n.id in {"Exception", "BaseException"} for n in names)
 
 
-def broad_except_counts(repo: Repo) -> Counter[str]:
-    """`except Exception` / `except BaseException` / bare `except:` per application file."""
-    return repo.memo("broad_except_counts", lambda: _count_broad_excepts(repo))
+_LOG_METHODS = frozenset({"exception", "error", "warning", "warn", "critical", "log", "info"})
 
 
-def _count_broad_excepts(repo: Repo) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for rel in repo.application_python_files:
+def _swallows(handler: ast.ExceptHandler) -> bool:
+    """A handler swallows the error when it neither re-raises, logs it nor exits."""
+    for node in ast.walk(handler):
+        if isinstance(node, ast.Raise):
+            return False
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = ast.unparse(node.func.value).lower()
+            if node.func.attr in _LOG_METHODS and ("log" in owner or "warnings" in owner):
+                return False
+            if node.func.attr in {"exit", "_exit", "abort"}:
+                return False
+    return True
+
+
+@dataclass(frozen=True)
+class CodeFacts:
+    """What CH102, CH103 and the snapshot need of one file, from one walk of its tree."""
+
+    prints: tuple[tuple[int, str | None], ...]  # (line, enclosing function)
+    broad_handlers: tuple[tuple[int, bool], ...]  # (line, swallows the error)
+
+
+def code_facts(repo: Repo) -> dict[str, CodeFacts]:
+    """CodeFacts of every Python file of the repository's own code (computed once)."""
+    return repo.memo("code_facts", lambda: _code_facts(repo))
+
+
+def _code_facts(repo: Repo) -> dict[str, CodeFacts]:
+    facts: dict[str, CodeFacts] = {}
+    for rel in profile_of(repo).application_python_files:
         text = repo.text(rel) or ""
-        if "except" not in text:
+        if "print(" not in text and "except" not in text:
             continue
         tree = repo.python_ast(rel)
         if tree is None:
             continue
+        functions: list[tuple[int, int, str]] = []
+        prints: list[int] = []
+        handlers: list[tuple[int, bool]] = []
         for node in ast.walk(tree):
-            if isinstance(node, ast.ExceptHandler) and _is_broad(node):
-                counts[rel] += 1
-    return counts
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                functions.append((node.lineno, node.end_lineno or node.lineno, node.name))
+            elif isinstance(node, ast.Call):
+                if isinstance(node.func, ast.Name) and node.func.id == "print":
+                    prints.append(node.lineno)
+            elif isinstance(node, ast.ExceptHandler) and _is_broad(node):
+                handlers.append((node.lineno, _swallows(node)))
+        facts[rel] = CodeFacts(
+            tuple((line, _innermost(functions, line)) for line in sorted(prints)),
+            tuple(sorted(handlers)),
+        )
+    return facts
 
 
-class CH103(Check):
-    """Broad exception handlers are rare and confined to the boundaries that must not crash"""
+def _innermost(functions: list[tuple[int, int, str]], line: int) -> str | None:
+    inside = [(start, name) for start, end, name in functions if start <= line <= end]
+    return max(inside)[1] if inside else None
 
+
+def broad_except_counts(repo: Repo) -> Counter[str]:
+    """`except Exception` / `except BaseException` / bare `except:` per application file."""
+    return Counter({rel: len(f.broad_handlers) for rel, f in code_facts(repo).items()})
+
+
+@register
+class CH103(CodeCheck):
+    """No broad exception handler swallows errors (it re-raises, logs with context, or exits)"""
+
+    scope = "health"
+    kinds = frozenset({"broad-except"})
     family = "code-health"
     severity = "P1"
     effort = "L"
     ticket = "T07"
 
-    def check(self, repo: Repo) -> str | None:
-        limit = int(repo.govkit_config.get("max-broad-except", 3))
-        counts = broad_except_counts(repo)
-        total = sum(counts.values())
-        if total <= limit:
-            return None
-        top = ", ".join(f"{rel} ({n})" for rel, n in counts.most_common(10))
-        return (
-            f"{total} broad exception handlers (limit {limit}); top offenders: {top}.\n"
-            "Catch the specific exceptions each call can raise (e.g. "
-            "`except httpx.TimeoutException`,\n`except sqlalchemy.exc.IntegrityError`) "
-            "and log actionable context; keep `except Exception` only at the request error "
-            "handler and the worker loop.\n"
-            "Raise the limit deliberately with [tool.govkit] max-broad-except = N."
-        )
-
-
-_FLOWS = {
-    "auth (login and token refresh)": re.compile(r"def test_\w*(login|refresh|token|auth)", re.I),
-    "pricing (price update)": re.compile(r"def test_\w*price", re.I),
-    "sync (marketplace sync)": re.compile(r"def test_\w*sync", re.I),
-}
+    def check(self, repo: Repo) -> list[Finding]:
+        limit = repo.govkit_config.get("max-broad-except", 0)
+        if not isinstance(limit, int) or limit < 0:
+            raise UsageError("[tool.govkit] max-broad-except must be a whole number (default 0)")
+        swallowing = [
+            (rel, line)
+            for rel, facts in sorted(code_facts(repo).items())
+            for line, swallows in facts.broad_handlers
+            if swallows
+        ]
+        if len(swallowing) <= limit:
+            return []
+        return [
+            Finding(
+                "A broad `except` swallows the error (no raise, no log). Catch the specific "
+                "exceptions the call can raise (e.g. `except httpx.TimeoutException`), or log "
+                "with context (`logger.exception(...)`) at a boundary that must not crash.",
+                rel,
+                line,
+            )
+            for rel, line in swallowing
+        ]
 
 
 def _is_test_file(rel: str) -> bool:
-    name = PurePosixPath(rel).name
-    return name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py"))
+    pure = PurePosixPath(rel)
+    return pure.suffix == ".py" and (
+        pure.name.startswith("test_") or pure.name.endswith("_test.py") or "tests" in pure.parts
+    )
 
 
-class CH104(Check):
-    """Automated tests cover the critical flows: auth, price update and marketplace sync"""
+_TEST_NAME = re.compile(r"^\s*(?:async\s+)?def\s+(test_\w+)", re.M)
 
+
+def _covers(flow: str, test_name: str) -> bool:
+    """A test covers a flow when its name holds every word of the flow ("price update")."""
+    name = test_name.lower()
+    return all(word in name for word in re.findall(r"[a-z0-9]+", flow.lower()))
+
+
+def _declared_at(repo: Repo, key: str) -> int | None:
+    """The line of pyproject.toml where `key` is set (for findings that point at the setting)."""
+    for number, line in enumerate((repo.text("pyproject.toml") or "").splitlines(), 1):
+        if line.strip().startswith(key):
+            return number
+    return None
+
+
+@register
+class CH104(CodeCheck):
+    """Automated tests cover the repository's critical flows ([tool.govkit] critical-flows)"""
+
+    applies = Applies(needs=("critical-flows",))
     family = "ci"
     severity = "P0"
     effort = "M"
     ticket = "T03"
-    files_expected = (
-        "tests/integration/test_auth_flows.py",
-        "tests/integration/test_pricing_flow.py",
-        "tests/integration/test_sync_ml_flow.py",
-    )
+    scope = "health"
+    kinds = frozenset({"critical-flows-untested"})
+    files_expected = ("pyproject.toml",)
 
-    def check(self, repo: Repo) -> str | None:
-        tests = [f for f in repo.files if _is_test_file(f)]
+    def check(self, repo: Repo, profile: Profile) -> Finding | None:
+        names = [
+            name
+            for rel in repo.files
+            if _is_test_file(rel) and profile.not_own_code(rel) is None
+            for name in _TEST_NAME.findall(repo.text(rel) or "")
+        ]
         missing = [
-            flow
-            for flow, pattern in _FLOWS.items()
-            if not any(pattern.search(repo.text(f) or "") for f in tests)
+            flow for flow in profile.critical_flows if not any(_covers(flow, n) for n in names)
         ]
         if not missing:
             return None
-        return (
-            "No tests found for: " + "; ".join(missing) + ".\n"
-            "Add integration tests named for the flow, e.g. tests/integration/test_auth_flows.py "
-            "with `def test_login_then_refresh(client): ...`, test_pricing_flow.py with "
-            "`def test_price_update_...`, test_sync_ml_flow.py with `def test_sync_...`, "
-            "and run them in CI."
+        example = "_".join(re.findall(r"[a-z0-9]+", missing[0].lower()))
+        return Finding(
+            "No test covers the critical flow(s) "
+            + ", ".join(f"'{flow}'" for flow in missing)
+            + " declared in [tool.govkit] critical-flows. Add a test named for each flow "
+            "(its name holds the flow's words), run it in CI, e.g.:\n"
+            f"    def test_{example}_succeeds(client): ...",
+            "pyproject.toml",
+            _declared_at(repo, "critical-flows"),
         )
 
 
-_README_NEEDS = {
-    "setup": re.compile(
-        r"pip install|uv sync|poetry install|npm (ci|install)|pnpm install|"
-        r"yarn( install)?\b|make (setup|install)|docker compose",
-        re.I,
-    ),
-    "run": re.compile(
-        r"\b(serve|uvicorn|runserver|npm (run )?(dev|start)|docker compose up|"
-        r"make run|python -m \w+)\b",
-        re.I,
-    ),
-    "test": re.compile(r"\b(pytest|nox|tox|npm (run )?test|make test|vitest|go test)\b", re.I),
-}
+_DOCUMENT_SUFFIXES = frozenset({".md", ".markdown", ".rst", ".adoc", ".asciidoc", ".txt", ""})
+README_EXAMPLE = (
+    "```bash\npython -m pip install -e .   # install (or: uv sync, poetry install, npm ci)\n"
+    "python -m yourpackage           # run\npytest                          # test\n```"
+)
 
 
-def _readme_gaps(text: str) -> list[str]:
-    blocks = "\n".join(re.findall(r"```[^\n]*\n(.*?)```", text, re.S))
-    return [need for need, pattern in _README_NEEDS.items() if not pattern.search(blocks)]
+def _shows_a_command(repo: Repo, path: str, text: str) -> bool:
+    return len(_readme.gaps(path, text)) < len(_readme.NEEDS)
 
 
-class CH105(Check):
-    """The README gives copy-paste commands to set up, run and test the project"""
+@register
+class CH105(CodeCheck):
+    """The README (any format) shows how to install, run or test the project"""
 
+    applies = EVERY_REPOSITORY
+    scope = "health"
+    kinds = frozenset({"readme-missing", "readme-no-commands"})
     family = "docs"
     severity = "P2"
     effort = "S"
     ticket = "T10"
     files_expected = ("README.md",)
 
-    def check(self, repo: Repo) -> str | None:
-        name = next((n for n in ("README.md", "README.rst", "README") if repo.exists(n)), None)
-        if name is None:
-            return "Create README.md with fenced commands to set up, run and test the project."
-        gaps = _readme_gaps(repo.text(name) or "")
-        if not gaps:
+    def check(self, repo: Repo) -> Finding | None:
+        readme = _readme.find_readme(repo)
+        if readme is None:
+            return Finding(
+                "No README (Markdown, reStructuredText, AsciiDoc or plain text) at the root.\n"
+                "Create README.md: what the project is, then the commands to install, run and "
+                "test it:\n" + README_EXAMPLE
+            )
+        text = repo.text(readme) or ""
+        if _shows_a_command(repo, readme, text):
             return None
-        return (
-            f"{name} has no fenced command to {', '.join(gaps)} the project. Add e.g.:\n"
-            "```bash\npython3 -m pip install nox && nox -s serve   # run\nnox   # test\n```"
+        for linked in _readme.linked_documents(repo, readme, text):
+            if PurePosixPath(linked).suffix.lower() in _DOCUMENT_SUFFIXES and _shows_a_command(
+                repo, linked, repo.text(linked) or ""
+            ):
+                return None
+        return Finding(
+            f"{readme} shows no command to install, run or test the project, and no document it "
+            "links shows one.\nAdd a code block a newcomer can paste, e.g.:\n" + README_EXAMPLE,
+            readme,
+            1,
         )
 
 
@@ -287,35 +306,64 @@ _FRAMEWORK_TEMPLATE = re.compile(
     r"# Vue 3 \+ (TypeScript \+ )?Vite",
     re.I,
 )
+_FRONTEND_PACKAGES = frozenset({"react", "vue", "svelte", "@angular/core", "solid-js", "next"})
 
 
-class CH106(Check):
+def _frontend_folders(repo: Repo) -> list[str]:
+    """Folders (not the root) whose package.json depends on a frontend framework."""
+    folders: list[str] = []
+    for rel in repo.files:
+        if not rel.endswith("/package.json"):
+            continue
+        pure = PurePosixPath(rel)
+        try:
+            data = json.loads(repo.text(rel) or "{}")
+        except ValueError:
+            continue
+        deps: set[str] = set()
+        for key in ("dependencies", "devDependencies"):
+            table = data.get(key) if isinstance(data, dict) else None
+            deps |= set(table) if isinstance(table, dict) else set()
+        if deps & _FRONTEND_PACKAGES:
+            folders.append(str(pure.parent))
+    return folders
+
+
+@register
+class CH106(CodeCheck):
     """Frontend READMEs are written for the project, not left as the framework template"""
 
+    applies = Applies(needs=("frontend",))
+    scope = "health"
+    kinds = frozenset({"placeholder-content", "readme-no-commands"})
     family = "docs"
     severity = "P2"
     effort = "S"
     ticket = "T10"
-    files_expected = ("frontend/README.md",)
 
-    def check(self, repo: Repo) -> str | None:
-        frontends = [
-            str(PurePosixPath(f).parent)
-            for f in repo.files
-            if PurePosixPath(f).name == "package.json"
-        ]
-        if not frontends:
-            raise Skip("no package.json: no frontend")
-        stale = []
-        for folder in frontends:
-            readme = "README.md" if folder == "." else f"{folder}/README.md"
-            text = repo.text(readme)
-            if text is None or _FRAMEWORK_TEMPLATE.search(text) or bool(_readme_gaps(text)):
-                stale.append(readme)
-        if not stale:
-            return None
-        return (
-            "Replace the template content of " + ", ".join(stale) + " with the project's "
-            "setup (`npm ci`), run (`npm run dev`), test (`npm test`), architecture, environment "
-            "variables and troubleshooting."
-        )
+    def check(self, repo: Repo, profile: Profile) -> list[Finding]:
+        found: list[Finding] = []
+        for folder in _frontend_folders(repo):
+            readme = _readme.find_readme(repo, folder)
+            if readme is None or profile.not_own_code(readme) is not None:
+                continue  # the root README speaks for it (CH105)
+            text = repo.text(readme) or ""
+            template = _FRAMEWORK_TEMPLATE.search(text)
+            if template is None and _shows_a_command(repo, readme, text):
+                continue
+            line = text.count("\n", 0, template.start()) + 1 if template else 1
+            what = (
+                "is still the framework's template README"
+                if template
+                else "shows no command to install, run or test the frontend"
+            )
+            found.append(
+                Finding(
+                    f"{readme} {what}.\nReplace it with the project's setup (`npm ci`), run "
+                    "(`npm run dev`), test (`npm test`), architecture, environment variables and "
+                    "troubleshooting.",
+                    readme,
+                    line,
+                )
+            )
+        return found

@@ -9,10 +9,17 @@ policies/ownership.md as a table: | `path` | `@owner` | why |.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
-from govkit.checks.base import Check, Skip
+from govkit.checks.base import (
+    EVERY_REPOSITORY,
+    Check,
+    Skip,
+    register,
+)
+from govkit.profile import Profile
 from govkit.repo import Repo
 
 LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
@@ -115,20 +122,39 @@ def examples(pattern: str) -> list[str]:
     return found
 
 
-class OWN101(Check):
-    """Exactly one CODEOWNERS file, where GitHub reads it"""
+class OwnershipCheck(Check):
+    """CODEOWNERS: present where a team owns the code, and read as GitHub reads it."""
 
     family = "ownership"
     severity = "P1"
     ticket = "T18"
+    applies = EVERY_REPOSITORY
+
+
+# A library or CLI is often kept by one maintainer or a community: CODEOWNERS is optional there.
+_SINGLE_MAINTAINER_KINDS = frozenset({"library", "cli"})
+
+
+@register
+class OWN101(OwnershipCheck):
+    """Exactly one CODEOWNERS file, where GitHub reads it (where a team owns the code)"""
+
+    scope = "health"
+    kinds = frozenset({"no-codeowners"})
     files_expected = ("CODEOWNERS",)
 
-    def check(self, repo: Repo) -> str | None:
+    def check(self, repo: Repo, profile: Profile) -> str | None:
         present = [loc for loc in LOCATIONS if repo.exists(loc)]
+        # a repository stamped from the kit named its owning teams in the template's answers
+        if not present and profile.kind in _SINGLE_MAINTAINER_KINDS and not profile.kit_stamped:
+            raise Skip(
+                f"no CODEOWNERS, and a {profile.kind} may have a single maintainer: not a health "
+                'problem (set [tool.govkit] kind = "service" when a team owns it)'
+            )
         if not present:
             return (
                 "Create CODEOWNERS at the repository root, the catch-all first:\n"
-                "* @acme/platform\n/.github/ @acme/platform"
+                "* @OWNER/TEAM\n/.github/ @OWNER/PLATFORM-TEAM"
             )
         if len(present) > 1:
             return (
@@ -139,12 +165,12 @@ class OWN101(Check):
         return None
 
 
-class OWN102(Check):
+@register
+class OWN102(OwnershipCheck):
     """CODEOWNERS uses only syntax GitHub honours, and every owner is a valid handle or email"""
 
-    family = "ownership"
-    severity = "P1"
-    ticket = "T18"
+    scope = "health"
+    kinds = frozenset()
     requires = frozenset({"OWN101"})
 
     def check(self, repo: Repo) -> str | None:
@@ -176,20 +202,22 @@ class OWN102(Check):
         return "\n".join(fixes) or None
 
 
-class OWN103(Check):
+@register
+class OWN103(OwnershipCheck):
     """The CODEOWNERS catch-all `*` rule comes first"""
 
-    family = "ownership"
-    severity = "P1"
-    ticket = "T18"
+    scope = "adoption"
+    kinds = frozenset()
     requires = frozenset({"OWN101"})
 
     def check(self, repo: Repo) -> str | None:
         location, rules = _rules(repo)
         catch_all = [r for r in rules if r.pattern in {"*", "/**", "**"}]
         if not catch_all:
+            owners = Counter(o for r in rules for o in r.owners)
+            fallback = owners.most_common(1)[0][0] if owners else "@OWNER/TEAM"
             return (
-                f"Add `* @acme/platform` as the first rule of {location}: files no other "
+                f"Add `* {fallback}` as the first rule of {location}: files no other "
                 "rule matches need a fallback owner."
             )
         if rules[0] is not catch_all[0] or len(catch_all) > 1:
@@ -202,12 +230,12 @@ class OWN103(Check):
         return None
 
 
-class OWN104(Check):
+@register
+class OWN104(OwnershipCheck):
     """No CODEOWNERS rule is shadowed by a later, broader one"""
 
-    family = "ownership"
-    severity = "P1"
-    ticket = "T18"
+    scope = "health"
+    kinds = frozenset()
     requires = frozenset({"OWN101"})
 
     def check(self, repo: Repo) -> str | None:
@@ -227,12 +255,12 @@ class OWN104(Check):
         return "\n".join(fixes) or None
 
 
-class OWN105(Check):
+@register
+class OWN105(OwnershipCheck):
     """Every critical path named in policies/ownership.md has its owner in CODEOWNERS"""
 
-    family = "ownership"
-    severity = "P1"
-    ticket = "T18"
+    scope = "adoption"
+    kinds = frozenset()
     requires = frozenset({"OWN101"})
     files_expected = (OWNERSHIP_POLICY,)
 
@@ -242,7 +270,7 @@ class OWN105(Check):
             return (
                 f"Create {OWNERSHIP_POLICY} with a table of critical paths:\n"
                 "| Path | Owner | Why |\n|---|---|---|\n"
-                "| `/.github/` | `@acme/platform` | CI and branch protection |"
+                "| `/.github/` | `@OWNER/PLATFORM-TEAM` | CI and branch protection |"
             )
         critical = [
             (m["path"], re.findall(r"[^\s`,]+", m["owners"]))

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from govkit.checks.base import Check
+from govkit.checks.base import EVERY_REPOSITORY, Check, register
 from govkit.checks.secrets import PRE_COMMIT_CONFIG, hooks
 from govkit.repo import Repo
 
@@ -35,12 +35,21 @@ FIX = (
 )
 
 
-class MRG101(Check):
+class ConflictCheck(Check):
+    """Unresolved merges in the repository's files."""
+
+    ticket = "T15"
+    applies = EVERY_REPOSITORY
+
+
+@register
+class MRG101(ConflictCheck):
     """No merge-conflict markers or Copier .rej files in tracked files"""
 
+    scope = "health"
+    kinds = frozenset()
     family = "ci"
     severity = "P0"
-    ticket = "T15"
 
     def check(self, repo: Repo) -> str | None:
         found: list[str] = []
@@ -73,12 +82,14 @@ def _markers(repo: Repo, path: str) -> list[tuple[int, str]]:
     return found
 
 
-class MRG102(Check):
+@register
+class MRG102(ConflictCheck):
     """pre-commit refuses conflict markers and .rej files (govkit check --select MRG101)"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "ci"
     severity = "P1"
-    ticket = "T15"
     files_expected = (PRE_COMMIT_CONFIG,)
 
     def check(self, repo: Repo) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from govkit.checks import _markdown
-from govkit.checks.base import Check
+from govkit.checks.base import EVERY_REPOSITORY, Check, register
 from govkit.repo import Repo
 
 PR_TEMPLATE = ".github/pull_request_template.md"
@@ -29,12 +29,21 @@ def _headings(names: tuple[str, ...]) -> str:
     return "\n".join(f"## {name}" for name in names)
 
 
-class PR101(Check):
-    """The pull request template asks for scope, validation, risk, rollback and the issue"""
+class TemplateDocCheck(Check):
+    """The kit's pull request template and release checklist: adoption."""
 
     family = "docs"
     severity = "P2"
     ticket = "T15"
+    scope = "adoption"
+    kinds = frozenset()
+    applies = EVERY_REPOSITORY
+
+
+@register
+class PR101(TemplateDocCheck):
+    """The pull request template asks for scope, validation, risk, rollback and the issue"""
+
     files_expected = (PR_TEMPLATE,)
 
     def check(self, repo: Repo) -> str | None:
@@ -60,12 +69,10 @@ class PR101(Check):
         return "\n".join(fixes) or None
 
 
-class REL101(Check):
+@register
+class REL101(TemplateDocCheck):
     """The release checklist covers migrations, rollback and monitoring with checkable items"""
 
-    family = "docs"
-    severity = "P2"
-    ticket = "T15"
     files_expected = (RELEASE_CHECKLIST,)
 
     def check(self, repo: Repo) -> str | None:

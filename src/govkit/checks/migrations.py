@@ -22,7 +22,12 @@ from pathlib import PurePosixPath
 import yaml
 
 from govkit.checks import _markdown
-from govkit.checks.base import Check, Skip
+from govkit.checks.base import (
+    Applies,
+    Check,
+    Skip,
+    register,
+)
 from govkit.repo import Repo
 
 POLICY = "policies/migrations.md"
@@ -123,6 +128,18 @@ def _settings(repo: Repo) -> Settings:
     return found
 
 
+def _settings_or_found(repo: Repo) -> Settings:
+    """The policy's settings; without a policy (MG101 is adoption), the Alembic tree found."""
+    text = repo.text(POLICY)
+    found = read_settings(text) if text is not None else "missing"
+    if not isinstance(found, str):
+        return found
+    trees = alembic_trees(repo)
+    if not trees:
+        raise Skip("no Alembic tree (env.py beside script.py.mako) in the repository")
+    return Settings(trees[0], (), ())
+
+
 def _under(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder + "/")
 
@@ -134,13 +151,23 @@ def _ignored(folder: str, patterns: tuple[str, ...]) -> bool:
     )
 
 
-class MG101(Check):
-    """The Alembic-first migration policy is published, with its settings block"""
+class MigrationCheck(Check):
+    """Schema migrations: applies to repositories with a database."""
 
     family = "migrations"
+    ticket = "T06"
+    applies = Applies(needs=("database",))
+
+
+@register
+class MG101(MigrationCheck):
+    """The Alembic-first migration policy is published, with its settings block"""
+
+    applies = Applies(needs=("alembic",))
+    scope = "adoption"
+    kinds = frozenset()
     severity = "P0"
     effort = "M"
-    ticket = "T06"
     files_expected = (POLICY,)
 
     def check(self, repo: Repo) -> str | None:
@@ -163,17 +190,18 @@ class MG101(Check):
         return None
 
 
-class MG102(Check):
+@register
+class MG102(MigrationCheck):
     """Exactly one Alembic migration tree; no other migration or SQL folder outside the archive"""
 
-    family = "migrations"
+    applies = Applies(needs=("alembic",))
+    scope = "health"
+    kinds = frozenset()
     severity = "P0"
     effort = "M"
-    ticket = "T06"
-    requires = frozenset({"MG101"})
 
     def check(self, repo: Repo) -> str | None:
-        settings = _settings(repo)
+        settings = _settings_or_found(repo)
         tree = settings.alembic
         if not repo.exists(f"{tree}/env.py") or not (repo.root / tree / "versions").is_dir():
             found = [t for t in alembic_trees(repo) if t != tree]
@@ -218,12 +246,14 @@ def _stray_folders(repo: Repo, settings: Settings) -> list[str]:
     return stray
 
 
-class MG103(Check):
+@register
+class MG103(MigrationCheck):
     """Archived legacy migration folders are unchanged since they were archived"""
 
-    family = "migrations"
+    applies = Applies(needs=("alembic",))
+    scope = "adoption"
+    kinds = frozenset()
     severity = "P1"
-    ticket = "T06"
     requires = frozenset({"MG101"})
 
     def check(self, repo: Repo) -> str | None:

@@ -7,12 +7,11 @@ from __future__ import annotations
 import re
 import shlex
 import tomllib
-from pathlib import PurePosixPath
 
 import yaml
 
 from govkit.checks import _markdown
-from govkit.checks.base import Check
+from govkit.checks.base import EVERY_REPOSITORY, Check, register
 from govkit.checks.workflows import nox_calls, nox_sessions
 from govkit.labels import LABELS_FILE, parse_labels
 from govkit.repo import Repo
@@ -75,7 +74,7 @@ def _govkit_subcommands() -> set[str]:
 def _project_scripts(repo: Repo) -> set[str]:
     scripts: set[str] = set()
     for rel in repo.files:
-        if PurePosixPath(rel).name != "pyproject.toml":
+        if rel.rsplit("/", 1)[-1] != "pyproject.toml":
             continue
         try:
             data = tomllib.loads(repo.text(rel) or "")
@@ -89,18 +88,27 @@ def agents_files(repo: Repo) -> list[str]:
     return [
         f
         for f in repo.files
-        if PurePosixPath(f).name == AGENTS_FILE
+        if f.rsplit("/", 1)[-1] == AGENTS_FILE
         and not f.startswith(("template/", "tests/fixtures/"))
     ]
 
 
-class AGT101(Check):
-    """AGENTS.md states the execution protocol: what to read, what to run, what needs an ADR"""
+class ProtocolCheck(Check):
+    """The kit's contributor and agent protocol: adoption, not health."""
 
     family = "docs"
     severity = "P2"
-    effort = "S"
     ticket = "T15"
+    scope = "adoption"
+    kinds = frozenset()
+    applies = EVERY_REPOSITORY
+
+
+@register
+class AGT101(ProtocolCheck):
+    """AGENTS.md states the execution protocol: what to read, what to run, what needs an ADR"""
+
+    effort = "S"
     files_expected = (AGENTS_FILE,)
 
     def check(self, repo: Repo) -> str | None:
@@ -114,13 +122,11 @@ class AGT101(Check):
         return None
 
 
-class AGT102(Check):
+@register
+class AGT102(ProtocolCheck):
     """Every nox session and command that an AGENTS.md names exists"""
 
-    family = "docs"
-    severity = "P2"
     effort = "S"
-    ticket = "T15"
     requires = frozenset({"AGT101"})
     files_expected = (AGENTS_FILE, "noxfile.py")
 
@@ -173,13 +179,11 @@ class AGT102(Check):
         )
 
 
-class CTB101(Check):
+@register
+class CTB101(ProtocolCheck):
     """CONTRIBUTING.md says how to set up the hooks, which gates to run, how pull requests work"""
 
-    family = "docs"
-    severity = "P2"
     effort = "S"
-    ticket = "T15"
     files_expected = (CONTRIBUTING_FILES[0],)
 
     def check(self, repo: Repo) -> str | None:
@@ -203,13 +207,11 @@ class CTB101(Check):
         )
 
 
-class LBL101(Check):
+@register
+class LBL101(ProtocolCheck):
     """Labels are code: .github/labels.yml defines area, priority, effort and source labels"""
 
-    family = "docs"
-    severity = "P2"
     effort = "S"
-    ticket = "T15"
     files_expected = (LABELS_FILE,)
 
     def check(self, repo: Repo) -> str | None:
@@ -228,13 +230,11 @@ class LBL101(Check):
         return "\n".join([f"{LABELS_FILE}: {p}" for p in problems])
 
 
-class ISS101(Check):
+@register
+class ISS101(ProtocolCheck):
     """The ticket template carries the tracking fields the backlog and PRs refer to"""
 
-    family = "docs"
-    severity = "P2"
     effort = "S"
-    ticket = "T15"
     files_expected = (TICKET_TEMPLATE,)
 
     def check(self, repo: Repo) -> str | None:

@@ -13,7 +13,12 @@ from typing import Any
 
 import yaml
 
-from govkit.checks.base import Check, Skip
+from govkit.checks.base import (
+    EVERY_REPOSITORY,
+    Check,
+    Skip,
+    register,
+)
 from govkit.repo import Repo
 from govkit.rulesets.spec import RULESET_FILE, default_ruleset, problems, required_contexts
 
@@ -87,12 +92,21 @@ def _ruleset(repo: Repo) -> Any:
         raise Skip(f"{RULESET_FILE} is not valid JSON: {error}") from error
 
 
-class BP101(Check):
+class RulesetCheck(Check):
+    """Branch protection as a ruleset JSON beside the CI jobs, the kit's convention."""
+
+    ticket = "T17"
+    scope = "adoption"
+    kinds = frozenset()
+    applies = EVERY_REPOSITORY
+
+
+@register
+class BP101(RulesetCheck):
     """The default-branch ruleset blocks deletion, force pushes and unreviewed or red merges"""
 
     family = "ci"
     severity = "P0"
-    ticket = "T17"
     files_expected = (RULESET_FILE,)
 
     def check(self, repo: Repo) -> str | None:
@@ -114,12 +128,12 @@ class BP101(Check):
         return None
 
 
-class BP102(Check):
+@register
+class BP102(RulesetCheck):
     """Every required status check is reported by a CI job that runs on pull requests"""
 
     family = "ci"
     severity = "P0"
-    ticket = "T17"
     requires = frozenset({"BP101"})
     files_expected = (RULESET_FILE, ".github/workflows/ci.yml")
 
@@ -156,12 +170,12 @@ class BP102(Check):
         return "\n".join(["Required status checks that no CI job reports:", *fixes, *tail])
 
 
-class BP103(Check):
+@register
+class BP103(RulesetCheck):
     """Every CI job that runs on pull requests is a required status check"""
 
     family = "ci"
     severity = "P2"
-    ticket = "T17"
     requires = frozenset({"BP101"})
     files_expected = (RULESET_FILE,)
 
@@ -187,12 +201,12 @@ class BP103(Check):
         )
 
 
-class BP104(Check):
+@register
+class BP104(RulesetCheck):
     """Branch protection is documented next to the ruleset"""
 
     family = "docs"
     severity = "P1"
-    ticket = "T17"
     files_expected = (BRANCH_PROTECTION_DOC,)
 
     def check(self, repo: Repo) -> str | None:

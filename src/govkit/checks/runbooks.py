@@ -14,7 +14,12 @@ from typing import Any
 import yaml
 
 from govkit.checks import _markdown
-from govkit.checks.base import Check, Skip
+from govkit.checks.base import (
+    EVERY_REPOSITORY,
+    Check,
+    Skip,
+    register,
+)
 from govkit.repo import Repo
 
 RUNBOOK_DIR = "runbooks"
@@ -30,7 +35,10 @@ def runbook_files(repo: Repo) -> list[str]:
     return [
         f
         for f in repo.files
-        if str(PurePosixPath(f).parent) == RUNBOOK_DIR and f.endswith(".md") and f != INDEX
+        if f.startswith(f"{RUNBOOK_DIR}/")
+        and str(PurePosixPath(f).parent) == RUNBOOK_DIR
+        and f.endswith(".md")
+        and f != INDEX
     ]
 
 
@@ -60,12 +68,21 @@ def _detection_alerts(text: str) -> list[str]:
     return ALERT_NAME.findall(detection.body) if detection else []
 
 
-class RB101(Check):
+class RunbookCheck(Check):
+    """Runbooks and their links to the SLO alerts, the kit's convention: adoption."""
+
+    ticket = "T19"
+    scope = "adoption"
+    kinds = frozenset()
+    applies = EVERY_REPOSITORY
+
+
+@register
+class RB101(RunbookCheck):
     """Every runbook has severity, detection, first 15 minutes, diagnosis, mitigation, escalation"""
 
     family = "docs"
     severity = "P1"
-    ticket = "T19"
     files_expected = (f"{RUNBOOK_DIR}/api-degraded.md", f"{RUNBOOK_DIR}/ml-sync-delayed.md")
 
     def check(self, repo: Repo) -> str | None:
@@ -111,12 +128,12 @@ def _problems(text: str) -> list[str]:
     return fixes
 
 
-class RB102(Check):
+@register
+class RB102(RunbookCheck):
     """Every alert in the SLO rules links to a runbook that exists"""
 
     family = "observability"
     severity = "P1"
-    ticket = "T19"
 
     def check(self, repo: Repo) -> str | None:
         found, broken = alerts(repo)
@@ -140,12 +157,12 @@ class RB102(Check):
         return "\n".join(fixes) or None
 
 
-class RB103(Check):
+@register
+class RB103(RunbookCheck):
     """Every alert a runbook's Detection section names exists in the SLO rules"""
 
     family = "observability"
     severity = "P2"
-    ticket = "T19"
     requires = frozenset({"RB101"})
 
     def check(self, repo: Repo) -> str | None:
@@ -163,12 +180,12 @@ class RB103(Check):
         return "\n".join(fixes) or None
 
 
-class RB104(Check):
+@register
+class RB104(RunbookCheck):
     """The runbook index lists every runbook"""
 
     family = "docs"
     severity = "P2"
-    ticket = "T19"
     requires = frozenset({"RB101"})
     files_expected = (INDEX,)
 

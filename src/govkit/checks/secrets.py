@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from govkit.checks.base import Check
+from govkit.checks.base import EVERY_REPOSITORY, Check, register
 from govkit.repo import Repo
 from govkit.secrets import DEFAULT_BASELINE, baseline_problems
 from govkit.secrets.adoption import AdoptionError, adoption_of
@@ -24,12 +24,21 @@ repos:
         language: unsupported"""
 
 
-class SEC101(Check):
-    """pre-commit scans every commit for secrets"""
+class SecretsCheck(Check):
+    """The kit's secret-scanning setup (hook and audited baseline): adoption."""
 
     family = "security"
-    severity = "P1"
     ticket = "T16"
+    scope = "adoption"
+    kinds = frozenset()
+    applies = EVERY_REPOSITORY
+
+
+@register
+class SEC101(SecretsCheck):
+    """pre-commit scans every commit for secrets"""
+
+    severity = "P1"
     files_expected = (PRE_COMMIT_CONFIG,)
 
     def check(self, repo: Repo) -> str | None:
@@ -60,12 +69,11 @@ def _scans_secrets(hook: dict[str, Any]) -> bool:
     return hook.get("id") == "detect-secrets" or any(s in entry for s in _SCANNERS)
 
 
-class SEC102(Check):
+@register
+class SEC102(SecretsCheck):
     """The detect-secrets baseline exists and every entry is audited as a false positive"""
 
-    family = "security"
     severity = "P0"
-    ticket = "T16"
     files_expected = (DEFAULT_BASELINE,)
 
     def check(self, repo: Repo) -> str | None:

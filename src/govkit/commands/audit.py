@@ -7,9 +7,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from govkit.audit import run_audit
+from govkit.audit import catalog, run_audit
 from govkit.audit.backlog import render_backlog
 from govkit.audit.formats import RENDERERS
+from govkit.checks import all_checks, matches
+from govkit.checks.selection import unknown_selectors
 from govkit.errors import UsageError
 from govkit.repo import Repo
 from govkit.report.html import render_audit_html
@@ -29,8 +31,19 @@ def register(subparsers: Any) -> None:
         metavar="SCORE",
         help="exit 1 when the score is below SCORE (0-100)",
     )
-    parser.add_argument("--select", default="", help="comma-separated check ids to run")
-    parser.add_argument("--ignore", default="", help="comma-separated check ids to ignore")
+    parser.add_argument(
+        "--select", default="", help="comma-separated check ids, id prefixes or families to run"
+    )
+    parser.add_argument(
+        "--ignore",
+        default="",
+        help="comma-separated check ids, id prefixes or families to leave out of the scores",
+    )
+    parser.add_argument(
+        "--list-checks",
+        action="store_true",
+        help="list the checks (with --format text, markdown or json) instead of auditing",
+    )
     parser.add_argument(
         "--backlog",
         type=Path,
@@ -52,6 +65,8 @@ def _ids(value: str) -> list[str]:
 
 
 def handle(args: argparse.Namespace) -> int:
+    if args.list_checks:
+        return _list_checks(args)
     if not args.path.is_dir():
         raise UsageError(f"{args.path} is not a directory")
     if args.fail_under is not None and not 0 <= args.fail_under <= 100:
@@ -69,6 +84,27 @@ def handle(args: argparse.Namespace) -> int:
             f"govkit audit: score {audit.score} is below --fail-under {args.fail_under}\n"
         )
         return 1
+    return 0
+
+
+def _list_checks(args: argparse.Namespace) -> int:
+    if args.format not in catalog.RENDERERS:
+        raise UsageError(
+            f"--list-checks takes --format {', '.join(sorted(catalog.RENDERERS))}, not "
+            f"{args.format}"
+        )
+    checks = sorted(all_checks(), key=lambda c: c.id())
+    selectors = _ids(args.select)
+    unknown = unknown_selectors(checks, selectors)
+    if unknown:
+        raise UsageError(f"unknown check id(s): {', '.join(unknown)}")
+    if selectors:
+        checks = [c for c in checks if any(matches(c, s) for s in selectors)]
+    text = catalog.RENDERERS[args.format](checks)
+    if args.output:
+        _write(args.output, text)
+    else:
+        sys.stdout.write(text)
     return 0
 
 

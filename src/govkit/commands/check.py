@@ -4,6 +4,12 @@ Files the repository had before it adopted the kit are kept by Copier and record
 ``kept_files`` in its ``.copier-answers.yml``: a failing check that reads one of them (its
 ``files_expected``) is listed as ``todo``, what to merge by hand, and does not fail the run.
 Drop a file from ``kept_files`` once it is merged, and its checks fail again.
+
+A check ignored with a reason in ``[tool.govkit] ignore`` is listed as ``ign`` with the reason, as
+``govkit audit`` lists it, and does not fail the run.
+
+A check that reports only placeholder content (a runbook's ``TODO(team)``, the template's example
+owners) is listed as ``todo`` too: a fresh stamp is green, and ``govkit audit`` counts it failed.
 """
 
 from __future__ import annotations
@@ -17,9 +23,11 @@ from typing import Any
 import yaml
 
 from govkit.checks import Check, Status, all_checks, run_checks
+from govkit.checks.selection import configured_ignores, unknown_selectors
 from govkit.errors import UsageError
 from govkit.repo import Repo
 
+PLACEHOLDERS = frozenset({"placeholder-content"})
 _MARK = {Status.PASS: "pass", Status.FAIL: "FAIL", Status.SKIP: "skip"}
 
 
@@ -28,8 +36,12 @@ def register(subparsers: Any) -> None:
         "check", help="run every repository check", description=__doc__
     )
     parser.add_argument("path", nargs="?", default=".", type=Path, help="repository root")
-    parser.add_argument("--select", default="", help="comma-separated check ids to run")
-    parser.add_argument("--ignore", default="", help="comma-separated check ids to skip")
+    parser.add_argument(
+        "--select", default="", help="comma-separated check ids, id prefixes or families to run"
+    )
+    parser.add_argument(
+        "--ignore", default="", help="comma-separated check ids, id prefixes or families to skip"
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print failures only")
     parser.set_defaults(handler=handle)
 
@@ -43,18 +55,31 @@ def handle(args: argparse.Namespace) -> int:
     if not root.is_dir():
         raise UsageError(f"{root} is not a directory")
     checks = all_checks()
-    known = {c.id() for c in checks}
-    unknown = sorted(set(_ids(args.select) + _ids(args.ignore)) - known)
+    unknown = unknown_selectors(checks, _ids(args.select) + _ids(args.ignore))
     if unknown:
         raise UsageError(f"unknown check id(s): {', '.join(unknown)}")
     kept = kept_at_adoption(root)
-    outcomes = run_checks(Repo(root), checks, select=_ids(args.select), ignore=_ids(args.ignore))
-    failed = todo = 0
+    repo = Repo(root)
+    ignores = configured_ignores(repo, checks)
+    outcomes = run_checks(repo, checks, select=_ids(args.select), ignore=_ids(args.ignore))
+    failed = todo = ignored = placeholders = 0
     for outcome in outcomes:
         mark = _MARK[outcome.status]
+        reason = ignores.get(outcome.check.id())
+        if reason is not None:
+            ignored += 1
+            if not args.quiet:
+                sys.stdout.write(
+                    f"ign  {outcome.check.id():8} {outcome.check.title()}\n"
+                    f"       ignored: {reason}\n"
+                )
+            continue
         if outcome.status is Status.FAIL and _reads_any(outcome.check, kept):
             mark = "todo"
             todo += 1
+        elif outcome.status is Status.FAIL and outcome.check.kinds == PLACEHOLDERS:
+            mark = "todo"  # text left as stamped: the team's to fill in, the audit counts it
+            placeholders += 1
         elif outcome.status is Status.FAIL:
             failed += 1
         if args.quiet and outcome.status is not Status.FAIL:
@@ -63,7 +88,12 @@ def handle(args: argparse.Namespace) -> int:
         if outcome.message:
             sys.stdout.write("".join(f"       {m}\n" for m in outcome.message.splitlines()))
     total = len(outcomes)
-    summary = f"{total - failed - todo} of {total} checks passed or skipped, {failed} failed"
+    passed = total - failed - todo - ignored - placeholders
+    summary = f"{passed} of {total} checks passed or skipped, {failed} failed"
+    if ignored:
+        summary += f", {ignored} ignored with a reason ([tool.govkit] ignore)"
+    if placeholders:
+        summary += f", {placeholders} with placeholders left to fill in (todo)"
     if kept:
         summary += f", {todo} to merge by hand into the files kept at adoption ({', '.join(kept)})"
     sys.stdout.write(summary + "\n")
