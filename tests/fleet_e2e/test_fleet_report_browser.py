@@ -124,8 +124,9 @@ def test_failing_check_links_to_its_fix(page: Page, artifacts: Path) -> None:
 
 
 def test_trend_charts_draw_both_runs(page: Page, artifacts: Path) -> None:
-    assert page.locator("#fleet-trend svg polyline").count() >= 1
-    assert page.locator("#fleet-trend svg circle").count() == 2  # one point per run
+    lines = page.locator("#fleet-trend svg polyline").count()
+    assert lines == 2  # the health and the adoption score
+    assert page.locator("#fleet-trend svg circle").count() == 2 * lines  # a point per run
     sparks = page.locator("#repositories svg.spark")
     assert sparks.count() == REPOSITORIES
     assert page.locator("#repositories svg.spark polyline").count() == REPOSITORIES - 1
