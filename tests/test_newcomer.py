@@ -15,12 +15,9 @@ name (8000, 8001, 5173) free on this machine.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shlex
-import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -29,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from liveproc import LiveProcess, ProcessError, http_answers, tcp_answers
 
 from tests.test_template import KIT_ROOT, SAMPLE_REPO, clean_env, commit_all, copy_kit, git
 
@@ -50,23 +48,6 @@ def blocks(document: Path) -> list[list[str]]:
     ]
 
 
-def port_is_free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=3) as response:  # noqa: S310  # our localhost
-            return bool(response.status == 200)
-    except OSError:
-        return False
-
-
 @dataclass
 class Newcomer:
     """A shell session as a person would run it: a working folder, an environment, servers."""
@@ -75,7 +56,7 @@ class Newcomer:
     env: dict[str, str]
     kit: Path
     logs: Path
-    servers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    servers: list[LiveProcess] = field(default_factory=list)
 
     def run(self, line: str, timeout: float = 1200) -> str:
         """Run one documented line (the kit's address swapped for the clone's); its output."""
@@ -106,52 +87,28 @@ class Newcomer:
 
     def start(self, line: str, url: str, timeout: float = 900) -> None:
         """Start a documented server in the background; wait until URL answers 200."""
-        log = self.logs / f"server-{len(self.servers)}.log"
-        with log.open("wb") as out:
-            process = subprocess.Popen(  # the documented line, run by bash
-                ["bash", "-c", line],
-                cwd=self.cwd,
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self.servers.append(process)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if answers(url):
-                return
-            if process.poll() is not None:
-                break
-            time.sleep(1)
-        tail = log.read_text(errors="replace")[-5000:]
-        pytest.fail(f"`{line}` never answered {url} (exit {process.poll()}):\n{tail}")
+        server = LiveProcess.start(  # the documented line, run by bash
+            ["bash", "-c", line],
+            name=f"server-{len(self.servers)}",
+            env=self.env,
+            cwd=self.cwd,
+            log_dir=self.logs,
+        )
+        self.servers.append(server)
+        try:
+            server.wait_http(url, timeout)
+        except ProcessError as error:
+            pytest.fail(f"`{line}` never answered {url}: {error}")
 
     def stop_servers(self) -> None:
         """SIGTERM each server's whole process group (the session we started, nothing else),
-        wait until every process in it is gone (SIGKILL after 60 s) and the ports are free."""
-        for process in reversed(self.servers):
-            for sig in (signal.SIGTERM, signal.SIGKILL):
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, sig)
-                if _group_gone(process, timeout=60):
-                    break
+        SIGKILL what is left after 60 s, then wait until the ports are free."""
+        for server in reversed(self.servers):
+            server.stop(timeout=60, group=True)
         self.servers.clear()
         deadline = time.monotonic() + 60
-        while not all(port_is_free(p) for p in PORTS) and time.monotonic() < deadline:
+        while any(tcp_answers("127.0.0.1", p) for p in PORTS) and time.monotonic() < deadline:
             time.sleep(0.5)
-
-
-def _group_gone(process: subprocess.Popen[bytes], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        process.poll()  # reap the leader; the others are reparented and reaped by init
-        try:
-            os.killpg(process.pid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.5)
-    return False
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +136,7 @@ def tools(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 @pytest.fixture
 def newcomer(clone: Path, tools: dict[str, str], tmp_path: Path) -> Iterator[Newcomer]:
-    busy = [port for port in PORTS if not port_is_free(port)]
+    busy = [port for port in PORTS if tcp_answers("127.0.0.1", port)]
     assert not busy, f"the documents' ports {busy} are in use on this machine: stop what holds them"
     person = Newcomer(cwd=clone, env=dict(tools), kit=clone, logs=tmp_path)
     yield person
@@ -198,7 +155,7 @@ def test_the_console_readme(newcomer: Newcomer) -> None:
     [setup] = [b for b in blocks(KIT_ROOT / "reference_app/frontend/README.md") if "npm ci" in b]
     for line in setup:
         newcomer.run(line)
-    assert answers("http://127.0.0.1:5173/")  # Vite's own page too
+    assert http_answers("http://127.0.0.1:5173/")()  # Vite's own page too
 
 
 def test_the_install_without_a_container(newcomer: Newcomer) -> None:

@@ -1,11 +1,14 @@
 """Shared fixtures: settings, a migrated database per test session, isolation per test,
-an HTTP client and a sync session for factories. See tests/README.md."""
+an HTTP client, a sync session for factories, and the fake marketplace over HTTP.
+See tests/README.md."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +25,9 @@ from pricing_service.auth.tokens import TokenCodec, TokenType, new_session_id
 from pricing_service.db import Base, alembic_config, sync_url
 from pricing_service.main import create_app
 from pricing_service.models import import_all_models
+from pricing_service.pricing.models import Product
 from pricing_service.settings import Environment, Settings
+from tests.sync_support import FakeServer, start_fake, stop_fake
 
 import_all_models()
 
@@ -169,3 +174,48 @@ def auth_headers(
         return {"Authorization": f"Bearer {token}"}
 
     return make
+
+
+_SKUS = itertools.count(1)
+
+
+@pytest.fixture
+def make_product(db: Session) -> Callable[..., Product]:
+    """``make_product(**fields)``: price 100.00 within [50.00, 200.00], version 1, ARS."""
+
+    def make(**fields: Any) -> Product:
+        number = next(_SKUS)
+        values: dict[str, Any] = {
+            "sku": f"SKU-{number:05d}",
+            "title": f"Product {number}",
+            "currency": "ARS",
+            "cost": Decimal("60.00"),
+            "price": Decimal("100.00"),
+            "min_price": Decimal("50.00"),
+            "max_price": Decimal("200.00"),
+            "version": 1,
+            "updated_at": utcnow(),
+            "created_at": utcnow(),
+        }
+        values.update(fields)
+        product = Product(**values)
+        db.add(product)
+        db.commit()
+        return product
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def fake_server_process() -> Iterator[FakeServer]:
+    """One fake marketplace (`pricing-service fake-marketplace`) per test run."""
+    server = start_fake()
+    yield server
+    stop_fake(server)
+
+
+@pytest.fixture
+def fake_server(fake_server_process: FakeServer) -> FakeServer:
+    """The fake marketplace over HTTP, reset to its launch state for this test."""
+    fake_server_process.reset()
+    return fake_server_process

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from pricing_service.auth.models import RefreshFamily, User, as_utc
 from pricing_service.main import create_app
 from pricing_service.settings import Settings
-from tests.integration.pricing_support import assert_problem
+from tests.problems import assert_problem
 
 PASSWORD = "correct-horse-battery-staple"  # pragma: allowlist secret  # = tests/conftest.py
 DAY = 86_400

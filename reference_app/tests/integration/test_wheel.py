@@ -15,10 +15,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from liveproc import free_port, run_to_end, running
 from sqlalchemy import create_engine, make_url, pool, text
 from staging.shipping import install_wheel_alone
-from staging.smoke import answers, setting_free_environment
-from staging.stack import Child, free_port, run_cli, wait_until
+from staging.smoke import setting_free_environment
 
 from pricing_service.db import sync_url
 
@@ -34,16 +34,12 @@ def wheel_program(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def migrate_serve_and_probe(program: Path, database_url: str, workdir: Path) -> dict[str, object]:
     """Migrate, start `serve`, wait for /health/ready; its JSON body. The server is stopped."""
     env = setting_free_environment() | {"APP_ENV": "development", "DATABASE_URL": database_url}
-    run_cli(program, ["migrate"], env, workdir, timeout=180)
-    url = f"http://127.0.0.1:{free_port()}"
-    port = url.rsplit(":", 1)[1]
-    server = Child.start(program, "serve", ["serve", "--port", port], env, workdir)
-    try:
-        wait_until("waiting for /health/ready", answers(f"{url}/health/ready"), 60.0, server)
-        body: dict[str, object] = httpx.get(f"{url}/health/ready", timeout=5.0).json()
-    finally:
-        server.terminate(timeout=20.0)
-        server.kill()
+    run_to_end([program, "migrate"], env=env, cwd=workdir, timeout=180)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/health/ready"
+    command: list[str | Path] = [program, "serve", "--port", str(port)]
+    with running(command, env=env, cwd=workdir, log_dir=workdir, ready_url=url, timeout=60.0):
+        body: dict[str, object] = httpx.get(url, timeout=5.0).json()
     return body
 
 
