@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from govkit.checks import all_checks
 from govkit.secrets.fakes import govkit_fakes
 from tests.test_template import commit_all, copy_kit, git, run
 
@@ -127,12 +126,6 @@ def test_check_hook_runs_govkit_check_with_its_args(
     assert "FAIL OWN101" in broken.stdout
 
 
-MRG101_REGISTERED = "MRG101" in {check.id() for check in all_checks()}
-
-
-@pytest.mark.skipif(
-    not MRG101_REGISTERED, reason="the MRG101 conflict-marker check lands with issue 19"
-)
 def test_conflict_marker_hook_refuses_markers(
     repo: Path, clone: Path, home: dict[str, str]
 ) -> None:
