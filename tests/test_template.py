@@ -276,6 +276,9 @@ def test_defaults_only_give_a_green_repository(
     if kind == "service":
         assert requirement in (repo / "pyproject.toml").read_text()
         assert (repo / "uv.lock").is_file()  # the `uv lock` task resolved govkit from SOURCE
+        contract = json.loads((repo / "contracts" / "openapi.json").read_text())
+        assert contract["info"]["title"] == "acme-orders"  # exported by the stamped service
+        assert "/health/ready" in contract["paths"]
         git(repo, "init", "-q", "-b", "main")
     else:
         assert requirement in (repo / "gate-requirements.txt").read_text()
@@ -287,10 +290,19 @@ def test_defaults_only_give_a_green_repository(
     gate = run_gate(repo)
     sessions: tuple[str, ...] = ("secrets", "workflows", "check")
     if kind == "service":
-        sessions = ("lint", "typecheck", "tests", "migrations", *sessions)
+        sessions = ("lint", "typecheck", "tests", "migrations", "contracts", *sessions)
     for session in sessions:
         assert f"Session {session} was successful" in gate.stderr, gate.stderr[-3000:]
     assert git(repo, "status", "--porcelain").stdout == ""  # the gate wrote nothing tracked
+    if kind == "service":  # a contract the service no longer serves turns the gate red
+        contract_file = repo / "contracts" / "openapi.json"
+        changed = json.loads(contract_file.read_text())
+        changed["paths"]["/health/gone"] = changed["paths"]["/health/live"]
+        contract_file.write_text(json.dumps(changed))
+        red = run([sys.executable, "-m", "nox", "-R", "-s", "contracts"], repo, check=False)
+        assert red.returncode != 0
+        assert "[api-path-removed-without-deprecation] GET /health/gone" in red.stdout + red.stderr
+        git(repo, "checkout", "--", "contracts/openapi.json")
     if tagged:
         assert installed_version(repo, "check") == "govkit 1.0.0"  # the version is the release tag
     if kind == "governance":  # the pull request contract, as the stamped pr-contract job runs it
