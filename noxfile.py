@@ -36,26 +36,34 @@ nox.options.error_on_missing_interpreters = False
 APP = ROOT / "reference_app"
 
 
-def install(session: nox.Session, *selection: str) -> None:
-    """Install from uv.lock: the kit and the reference app, or only SELECTION (uv sync flags).
-
-    `install(session, "--no-default-groups")` is govkit alone; add `--group=NAME` for a group.
+def install(session: nox.Session, *groups: str, packages: str = "all") -> None:
+    """Install from uv.lock: PACKAGES ("all" workspace packages, "govkit" alone, or "none") and
+    the dependency GROUPS of pyproject.toml, and nothing else (each session runs only its tools).
     """
+    selection: dict[str, list[str]] = {"all": ["--all-packages"], "govkit": [], "none": []}
+    if packages not in selection:
+        session.error(f"install(packages={packages!r}): all, govkit or none")
+    only = packages == "none"
     session.run_install(
         "uv",
         "sync",
         "--locked",
-        *(selection or ["--all-packages"]),
+        *selection[packages],
+        "--no-default-groups",
+        *(f"--only-group={g}" if only else f"--group={g}" for g in groups),
         "--no-progress",
         env={"UV_PROJECT_ENVIRONMENT": session.virtualenv.location},
         external=True,
     )
 
 
+# --- code: lint, types, tests ------------------------------------------------------------------
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Ruff lint and format check over the whole repository."""
-    install(session)
+    """Ruff lint and format check over the whole repository; hadolint on the Dockerfile."""
+    install(session, "lint", packages="none")
     args = session.posargs or ["."]
     session.run("ruff", "check", *args)
     session.run("ruff", "format", "--check", *args)
@@ -65,7 +73,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on govkit, the reference app, their tests, scripts and this noxfile."""
-    install(session)
+    install(session, "typecheck")
     if session.posargs:
         session.run("mypy", *session.posargs)
         return
@@ -75,7 +83,8 @@ def typecheck(session: nox.Session) -> None:
         "reference_app/src/pricing_service",
         "tests",
         "bench",
-        "tools",
+        "tools/release.py",
+        "tools/liveproc/src/liveproc",
         "noxfile.py",
     )
     # The reference app's tests are their own `tests` package: checked from its folder.
@@ -85,24 +94,40 @@ def typecheck(session: nox.Session) -> None:
     session.run("mypy", "--config-file", "../../pyproject.toml", ".")
 
 
+# The kit's tests, then the reference app's; `nox -s template` runs the template's tests, and
+# the app's fuzz and JWT matrix have sessions of their own.
+KIT_TESTS = [
+    "tests",
+    "--ignore=tests/test_template.py",
+    "--ignore=tests/test_template_selfhost.py",
+    "--ignore=tests/test_newcomer.py",  # runs the documents' servers on their fixed ports
+]
+APP_TESTS = ["reference_app/tests", "--ignore=reference_app/tests/fuzz", "-m", "not jwt_matrix"]
+# One worker per core (pytest-xdist); each has its own database (reference_app/tests/conftest.py).
+PARALLEL = ["--numprocesses=auto"]
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
-    """pytest with coverage: govkit, then the reference app (SQLite, or TEST_DATABASE_URL)."""
-    install(session)
+    """pytest with coverage, in parallel: govkit, then the reference app (SQLite, or
+    TEST_DATABASE_URL); `-- ARGS` runs `pytest ARGS` alone."""
+    install(session, "test")
+    if session.posargs:
+        session.run("pytest", *session.posargs)
+        return
     session.env["COVERAGE_FILE"] = str(ROOT / ".coverage")
-    # tests/test_newcomer.py runs the documents' servers on their fixed ports: `nox -s template`.
-    newcomer = ["--ignore=tests/test_newcomer.py"]
-    session.run("pytest", "--cov=govkit", "--cov-report=", "tests", *newcomer, *session.posargs)
+    session.run("pytest", *PARALLEL, "--cov=govkit", "--cov-report=", *KIT_TESTS)
     session.run(
         "pytest",
+        *PARALLEL,
         "--cov=pricing_service",
         "--cov-append",
         "--cov-report=term-missing:skip-covered",
-        "reference_app/tests",
-        "-m",
-        "not jwt_matrix and not fuzz",
-        *session.posargs,
+        *APP_TESTS,
     )
+
+
+# --- tools the gates run that are not Python packages ------------------------------------------
 
 
 def _passwordless_sudo() -> bool:
@@ -165,7 +190,7 @@ def promtool(session: nox.Session) -> str:
             archive = response.read()
     except OSError as error:  # URLError, timeouts, refused connections
         session.warn(f"cannot download promtool {PROMTOOL_VERSION} ({error}): using Debian's")
-        return debian_promtool(session)
+        return debian_tool(session, "promtool", "prometheus")
     digest = hashlib.sha256(archive).hexdigest()
     if digest != PROMTOOL_SHA256[arch]:  # never run a binary that is not the pinned one
         session.error(f"{url}: sha256 {digest}, expected {PROMTOOL_SHA256[arch]}")
@@ -183,21 +208,31 @@ def promtool(session: nox.Session) -> str:
     return str(binary)
 
 
-def debian_promtool(session: nox.Session) -> str:
-    """Debian's promtool (package `prometheus`), installed with apt when missing."""
-    found = shutil.which("promtool")
-    if not found:
-        apt_install(session, "prometheus", "promtool is not on PATH")
-        found = shutil.which("promtool")
-    if not found:
-        session.error("installed the prometheus package but promtool is still not on PATH")
+def debian_tool(session: nox.Session, name: str, package: str, path: str | None = None) -> str:
+    """Path of NAME (found on PATH, or the file PATH) from the Debian package PACKAGE, installed
+    with apt when missing; never a downloaded binary."""
+
+    def find() -> str | None:
+        if path is not None:
+            return path if Path(path).exists() else None
+        return shutil.which(name)
+
+    found = find()
+    if found is None:
+        apt_install(session, package, f"{path or name} is missing")
+        found = find()
+    if found is None:
+        session.error(f"installed the {package} package but {path or name} is still missing")
     return found
+
+
+# --- the kit's own gates -------------------------------------------------------------------------
 
 
 @nox.session
 def slo(session: nox.Session) -> None:
     """SLO rules: rendered files up to date, `promtool check rules`, promtool unit tests."""
-    install(session)
+    install(session, packages="govkit")
     rules_dir = "ops/prometheus"
     session.run("govkit", "slo", "render", "policies/slo.yaml", "-o", f"{rules_dir}/", "--check")
     tool = promtool(session)
@@ -211,7 +246,7 @@ def slo(session: nox.Session) -> None:
 @nox.session
 def secrets(session: nox.Session) -> None:
     """Secrets gate: detect-secrets + govkit plugins on tracked files, audited baseline."""
-    install(session)
+    install(session, packages="govkit")
     args = session.posargs or ["--baseline", ".secrets.baseline"]
     session.run("govkit", "secrets", "scan", *args)
     session.run("govkit", "check", ".", "--select", "SEC101,SEC102", "--quiet")
@@ -234,14 +269,14 @@ def workflow_gates(session: nox.Session, root: Path) -> None:
 @nox.session
 def workflows(session: nox.Session) -> None:
     """Workflows: GitHub schema, actionlint, zizmor (offline), govkit's workflow checks."""
-    install(session, "--no-default-groups", "--group=gates")
+    install(session, "gates", packages="govkit")
     workflow_gates(session, Path(session.posargs[0] if session.posargs else "."))
 
 
 @nox.session(default=False)
 def gates(session: nox.Session) -> None:
     """govkit's gates on any repository (reusable workflow): -- PATH [--sarif F] [--ignore IDS]."""
-    install(session, "--no-default-groups", "--group=gates")
+    install(session, "gates", packages="govkit")
     parser = argparse.ArgumentParser(prog="nox -s gates --", exit_on_error=False)
     parser.add_argument("path", nargs="?", default=".", type=Path)
     parser.add_argument("--sarif", type=Path, help="write `govkit audit --format sarif` here")
@@ -267,31 +302,34 @@ def gates(session: nox.Session) -> None:
 @nox.session
 def check(session: nox.Session) -> None:
     """govkit check: every repository check on this repository."""
-    install(session)
+    install(session, packages="govkit")
     session.run("govkit", "check", *(session.posargs or ["."]))
 
 
 @nox.session
 def audit(session: nox.Session) -> None:
     """govkit audit: this repository must score 100 against its own policies."""
-    install(session)
+    install(session, packages="govkit")
     args = session.posargs or ["--fail-under", "100"]
     session.run("govkit", "audit", ".", *args)
+
+
+# --- the reference app's gates -------------------------------------------------------------------
 
 
 @nox.session
 def jwt_matrix(session: nox.Session) -> None:
     """JWT matrix: JWT-01..JWT-15 and extended cases, then a table of ID → result."""
-    install(session)
+    install(session, "test")
     # SQLite by default; TEST_DATABASE_URL=postgresql+psycopg://... runs it on PostgreSQL.
-    args = session.posargs or ["-q"]
-    session.run("pytest", "reference_app/tests/jwt_matrix", "-m", "jwt_matrix", *args)
+    args = session.posargs or ["-q", "reference_app/tests/jwt_matrix"]
+    session.run("pytest", "-m", "jwt_matrix", *args)
 
 
 @nox.session
 def contracts(session: nox.Session) -> None:
     """API contract: the app's OpenAPI vs contracts/openapi.json (`-- --update` rewrites it)."""
-    install(session)
+    install(session, "test")
     # The service exports its own document (it never imports govkit); govkit compares it: one
     # line per finding, fails on a breaking change, or on any difference until --update.
     exported = Path(session.create_tmp()) / "openapi.json"
@@ -305,7 +343,7 @@ def contracts(session: nox.Session) -> None:
 @nox.session
 def template(session: nox.Session) -> None:
     """Copier template: stamped repos green, adoption, updates, kit files in sync, docs run."""
-    install(session)
+    install(session, "test")
     if "--sync" in session.posargs:  # rewrite the kit's shared governance files from template/
         session.run("python", "tests/test_template_selfhost.py", "--sync")
         return
@@ -316,7 +354,7 @@ def template(session: nox.Session) -> None:
 @nox.session
 def fuzz(session: nox.Session) -> None:
     """Schemathesis on the in-process app: every operation, a fixed seed, zero failures."""
-    install(session)
+    install(session, "fuzz")
     session.chdir(APP)
     # FUZZ_SEED=<n> reproduces a run; FUZZ_MAX_EXAMPLES bounds cases per operation and phase.
     env = {
@@ -324,15 +362,16 @@ def fuzz(session: nox.Session) -> None:
         "FUZZ_MAX_EXAMPLES": os.environ.get("FUZZ_MAX_EXAMPLES", "25"),
     }
     session.log(f"FUZZ_SEED={env['FUZZ_SEED']} FUZZ_MAX_EXAMPLES={env['FUZZ_MAX_EXAMPLES']}")
-    session.run("pytest", "tests/fuzz", "-p", "no:cacheprovider", *session.posargs, env=env)
+    args = session.posargs or ["tests/fuzz"]
+    session.run("pytest", "-p", "no:cacheprovider", *args, env=env)
 
 
 @nox.session
 def migrations(session: nox.Session) -> None:
     """Alembic: one head, up/down/up, models = migrations, named constraints; squawk; MG1xx."""
-    install(session)
+    install(session, "test")
     session.chdir(APP)
-    pytest_args = ["tests/migrations", "-p", "no:cacheprovider", *session.posargs]
+    pytest_args = ["-p", "no:cacheprovider", *(session.posargs or ["tests/migrations"])]
     session.run("pytest", *pytest_args, env={"TEST_DATABASE_URL": ""})  # SQLite
     if os.environ.get("TEST_DATABASE_URL"):  # PostgreSQL too when it is set (CI sets it)
         session.run("pytest", *pytest_args)
@@ -342,6 +381,8 @@ def migrations(session: nox.Session) -> None:
     session.chdir(ROOT)
     session.run("govkit", "check", ".", "--select", "MG101,MG102,MG103")
 
+
+# --- the pricing console (Node.js) and the running service -------------------------------------
 
 FRONTEND = APP / "frontend"
 CHROMIUM = "/usr/bin/chromium"
@@ -366,15 +407,6 @@ def npm_ci(session: nox.Session) -> str:
     return tool
 
 
-def chromium(session: nox.Session) -> str:
-    """Debian's Chromium, installed with apt when missing; never a downloaded browser."""
-    if not Path(CHROMIUM).exists():
-        apt_install(session, "chromium", f"{CHROMIUM} is missing")
-    if not Path(CHROMIUM).exists():
-        session.error(f"installed the chromium package but {CHROMIUM} is still missing")
-    return CHROMIUM
-
-
 @nox.session(python=False)
 def frontend_lint(session: nox.Session) -> None:
     """Pricing console: npm ci, ESLint (typed rules, React hooks) and tsc --noEmit."""
@@ -393,7 +425,7 @@ def frontend_tests(session: nox.Session) -> None:
 @nox.session
 def e2e(session: nox.Session) -> None:
     """Pricing console in headless Chromium against a live service (Playwright)."""
-    install(session)
+    install(session, "e2e")
     # E2E_BROWSER=playwright (CI on GitHub's runners): Playwright's own Chromium, at the version
     # uv.lock's playwright expects, with its system libraries. Otherwise Debian's /usr/bin/chromium
     # (these machines reach no browser download; ubuntu-24.04's `chromium` is a snap shim).
@@ -401,7 +433,7 @@ def e2e(session: nox.Session) -> None:
     if browser == "playwright":
         session.run("playwright", "install", "--with-deps", "chromium")
     elif browser == "system":
-        session.env["E2E_CHROMIUM"] = chromium(session)
+        session.env["E2E_CHROMIUM"] = debian_tool(session, "chromium", "chromium", CHROMIUM)
     else:
         session.error(f"E2E_BROWSER must be `playwright` or `system`, not {browser!r}")
     session.env["E2E_BROWSER"] = browser
@@ -412,8 +444,8 @@ def e2e(session: nox.Session) -> None:
     shutil.rmtree(artifacts, ignore_errors=True)  # screenshots of this run only
     session.env["E2E_ARTIFACTS_DIR"] = str(artifacts)
     session.log(f"server logs and failure screenshots: {artifacts}")
-    args = session.posargs or ["-q"]
-    session.run("pytest", "reference_app/e2e", "-p", "no:cacheprovider", *args)
+    args = session.posargs or ["-q", "reference_app/e2e"]
+    session.run("pytest", "-p", "no:cacheprovider", *args)
 
 
 @nox.session
@@ -426,24 +458,27 @@ def staging_smoke(session: nox.Session) -> None:
     session.run("python", "-m", "staging.smoke", *session.posargs)
 
 
+# --- not gates: releases, pull requests, drift, development, benchmarks -------------------------
+
+
 @nox.session(default=False)
 def release(session: nox.Session) -> None:
     """Release: tags and CHANGELOG.md agree; `-- X.Y.Z` writes the notes, commits, tags vX.Y.Z."""
-    install(session, "--only-group=release")
+    install(session, "release", packages="none")
     session.run("python", "tools/release.py", *session.posargs)
 
 
 @nox.session(name="pr-contract", default=False)
 def pr_contract(session: nox.Session) -> None:
     """The pull request against the PR template (CI: the event file; locally: -- --body-file F)."""
-    install(session, "--no-default-groups")
+    install(session, packages="govkit")
     session.run("govkit", "pr", "check", ".", *session.posargs)
 
 
 @nox.session(default=False)
 def drift(session: nox.Session) -> None:
     """Drift: GitHub's ruleset, labels and CODEOWNERS teams vs the files; the template's version."""
-    install(session, "--no-default-groups", "--group=drift")
+    install(session, "drift", packages="govkit")
     session.run("govkit", "drift", ".", *session.posargs)
 
 
@@ -486,34 +521,23 @@ def fake_marketplace(session: nox.Session) -> Iterator[None]:
 @nox.session(default=False)
 def bench_audit(session: nox.Session) -> None:
     """Benchmark: govkit audit on a synthetic 20,000-file repository (BENCHMARKS.md)."""
-    install(session)
+    install(session, packages="govkit")
     session.run("python", "bench/audit_scale.py", *session.posargs)
 
 
 @nox.session(default=False)
 def bench_sync(session: nox.Session) -> None:
     """Benchmark: push 5,000 pending prices to the fake marketplace (BENCHMARKS.md)."""
-    install(session)
+    install(session, "bench")
     session.chdir(APP)
     session.run("python", "bench/sync_throughput.py", *session.posargs)
-
-
-def wrk(session: nox.Session) -> str:
-    """Path of wrk (the HTTP load generator); installs the Debian package when it is missing."""
-    found = shutil.which("wrk")
-    if not found:
-        apt_install(session, "wrk", "wrk is not on PATH")
-        found = shutil.which("wrk")
-    if not found:
-        session.error("installed the wrk package but wrk is still not on PATH")
-    return found
 
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
     """Benchmark: the API under wrk next to a bare FastAPI app (BENCHMARKS.md, API load)."""
-    install(session)
-    wrk(session)
+    install(session, "bench")
+    debian_tool(session, "wrk", "wrk")
     session.run("python", "reference_app/bench/api_load.py", *session.posargs)
 
 

@@ -5,7 +5,6 @@ See tests/README.md."""
 from __future__ import annotations
 
 import itertools
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -27,6 +26,7 @@ from pricing_service.main import create_app
 from pricing_service.models import import_all_models
 from pricing_service.pricing.models import Product
 from pricing_service.settings import Environment, Settings
+from tests.databases import postgres_url
 from tests.sync_support import FakeServer, start_fake, stop_fake
 
 import_all_models()
@@ -34,10 +34,9 @@ import_all_models()
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """TEST_DATABASE_URL (PostgreSQL) when set, else a fresh SQLite file; migrated to head once."""
-    url = os.environ.get("TEST_DATABASE_URL") or (
-        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    )
+    """TEST_DATABASE_URL (PostgreSQL) when set, else a fresh SQLite file; migrated to head once.
+    Under pytest-xdist each worker has its own: a SQLite file each, or `<name>_gw0`, ..."""
+    url = postgres_url() or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     if url.startswith("postgresql"):
         engine = create_engine(sync_url(url))
         with engine.begin() as connection:  # a test database: start from an empty schema
