@@ -103,8 +103,8 @@ KIT_TESTS = [
     "--ignore=tests/test_newcomer.py",  # runs the documents' servers on their fixed ports
 ]
 APP_TESTS = ["reference_app/tests", "--ignore=reference_app/tests/fuzz", "-m", "not jwt_matrix"]
-# One worker per core (pytest-xdist); each has its own database (reference_app/tests/conftest.py).
-PARALLEL = ["--numprocesses=auto"]
+# One worker per core (pytest-xdist), each with its own database (reference_app/tests/databases.py);
+PARALLEL = ["--numprocesses=auto", "--dist=loadfile"]  # a module's fixtures built once
 
 
 @nox.session
