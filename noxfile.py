@@ -81,13 +81,13 @@ def typecheck(session: nox.Session) -> None:
         "mypy",
         "src/govkit",
         "reference_app/src/pricing_service",
-        "tests",
+        "kit_tests",
         "bench",
         "tools/release.py",
         "tools/liveproc/src/liveproc",
         "noxfile.py",
     )
-    # The reference app's tests are their own `tests` package: checked from its folder.
+    # The reference app's tests (their package is `tests`) are checked from its folder.
     session.chdir(APP)
     session.run("mypy", "--config-file", "../pyproject.toml", "tests", "staging")
     session.chdir("bench")  # its scripts import each other as top-level modules
@@ -97,10 +97,10 @@ def typecheck(session: nox.Session) -> None:
 # The kit's tests, then the reference app's; `nox -s template` runs the template's tests, and
 # the app's fuzz and JWT matrix have sessions of their own.
 KIT_TESTS = [
-    "tests",
-    "--ignore=tests/test_template.py",
-    "--ignore=tests/test_template_selfhost.py",
-    "--ignore=tests/test_newcomer.py",  # runs the documents' servers on their fixed ports
+    "kit_tests",
+    "--ignore=kit_tests/test_template.py",
+    "--ignore=kit_tests/test_template_selfhost.py",
+    "--ignore=kit_tests/test_newcomer.py",  # runs the documents' servers on their fixed ports
 ]
 APP_TESTS = ["reference_app/tests", "--ignore=reference_app/tests/fuzz", "-m", "not jwt_matrix"]
 # One worker per core (pytest-xdist), each with its own database (reference_app/tests/databases.py);
@@ -345,9 +345,13 @@ def template(session: nox.Session) -> None:
     """Copier template: stamped repos green, adoption, updates, kit files in sync, docs run."""
     install(session, "test")
     if "--sync" in session.posargs:  # rewrite the kit's shared governance files from template/
-        session.run("python", "tests/test_template_selfhost.py", "--sync")
+        session.run("python", "kit_tests/test_template_selfhost.py", "--sync")
         return
-    tests = ["tests/test_template.py", "tests/test_template_selfhost.py", "tests/test_newcomer.py"]
+    tests = [
+        "kit_tests/test_template.py",
+        "kit_tests/test_template_selfhost.py",
+        "kit_tests/test_newcomer.py",
+    ]
     session.run("pytest", "-p", "no:cacheprovider", *(session.posargs or tests))
 
 

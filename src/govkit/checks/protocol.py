@@ -92,7 +92,7 @@ def agents_files(repo: Repo) -> list[str]:
         f
         for f in repo.files
         if PurePosixPath(f).name == AGENTS_FILE
-        and not f.startswith(("template/", "tests/fixtures/"))
+        and not f.startswith(("template/", "tests/fixtures/", "kit_tests/fixtures/"))
     ]
 
 

@@ -14,10 +14,10 @@ import pytest
 import yaml
 
 from govkit.cli import main
-from tests.asgi_server import serve_asgi
-from tests.check_support import GOOD
-from tests.fake_github import TOKEN, FakeGitHub
-from tests.test_template import commit_all, git, run
+from kit_tests.asgi_server import serve_asgi
+from kit_tests.check_support import GOOD
+from kit_tests.fake_github import TOKEN, FakeGitHub
+from kit_tests.test_template import commit_all, git, run
 
 ROOT = Path(__file__).resolve().parents[1]
 REPO = "acme/shop"

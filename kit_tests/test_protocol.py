@@ -12,8 +12,8 @@ from govkit.checks import Status, all_checks, run_checks
 from govkit.cli import main
 from govkit.labels import REQUIRED_LABELS
 from govkit.repo import Repo
-from tests.asgi_server import serve_asgi
-from tests.fake_github import TOKEN, FakeGitHub
+from kit_tests.asgi_server import serve_asgi
+from kit_tests.fake_github import TOKEN, FakeGitHub
 
 ROOT = Path(__file__).resolve().parents[1]
 

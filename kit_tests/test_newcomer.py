@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 from liveproc import LiveProcess, ProcessError, http_answers, tcp_answers
 
-from tests.test_template import KIT_ROOT, SAMPLE_REPO, clean_env, commit_all, copy_kit, git
+from kit_tests.test_template import KIT_ROOT, SAMPLE_REPO, clean_env, commit_all, copy_kit, git
 
 KIT_ADDRESS = "git+https://github.com/acme/govkit"
 # Long-running commands the documents start, and the address that answers once they are up.

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.check_support import GOOD
+from kit_tests.check_support import GOOD
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    """A copy of the complete fixture repository (tests/fixtures/docs/good) to break."""
+    """A copy of the complete fixture repository (kit_tests/fixtures/docs/good) to break."""
     shutil.copytree(GOOD, tmp_path / "repo")
     return tmp_path / "repo"

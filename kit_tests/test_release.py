@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_template import commit_all, git, run
+from kit_tests.test_template import commit_all, git, run
 
 ROOT = Path(__file__).resolve().parents[1]
 PATH = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"  # towncrier

@@ -11,7 +11,7 @@ import pytest
 from govkit.checks import Status
 from govkit.checks.adr import ADR101, ADR102, ADR103, ADR104, ADR105
 from govkit.cli import main
-from tests.check_support import run
+from kit_tests.check_support import run
 
 
 def adr_dir(root: Path) -> Path:

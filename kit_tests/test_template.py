@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 KIT_ROOT = Path(__file__).resolve().parents[1]
-SAMPLE_REPO = KIT_ROOT / "tests" / "fixtures" / "template" / "sample-repo"
-PR_EVENT = KIT_ROOT / "tests" / "fixtures" / "pr" / "pull_request.opened.json"
+SAMPLE_REPO = KIT_ROOT / "kit_tests" / "fixtures" / "template" / "sample-repo"
+PR_EVENT = KIT_ROOT / "kit_tests" / "fixtures" / "pr" / "pull_request.opened.json"
 
 # Never copied into the kit copy: environments, caches and build output.
 _IGNORED = shutil.ignore_patterns(

@@ -8,7 +8,7 @@ from govkit.checks import Status, all_checks, run_checks
 from govkit.checks import _markdown as md
 from govkit.checks.docs import PR101, REL101
 from govkit.repo import Repo
-from tests.check_support import run
+from kit_tests.check_support import run
 
 MY_MODULES = {f"govkit.checks.{m}" for m in ("rulesets", "codeowners", "docs", "adr", "runbooks")}
 

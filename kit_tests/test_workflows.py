@@ -218,7 +218,7 @@ def test_nox_calls(script: str, sessions: list[str]) -> None:
 
 def test_cli_names_each_problem_and_its_fix(capsys: pytest.CaptureFixture[str]) -> None:
     """The issue's "done when": write-all, an unpinned action, a PR title inside run:."""
-    assert main(["workflows", "check", str(ROOT / "tests/fixtures/workflows/unsafe")]) == 1
+    assert main(["workflows", "check", str(ROOT / "kit_tests/fixtures/workflows/unsafe")]) == 1
     out = capsys.readouterr().out
     assert "FAIL GH101" in out
     assert "top-level `permissions: write-all`" in out

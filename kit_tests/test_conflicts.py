@@ -13,7 +13,7 @@ import yaml
 from govkit.checks import Status
 from govkit.checks.conflicts import MRG101, MRG102
 from govkit.cli import main
-from tests.check_support import run
+from kit_tests.check_support import run
 
 ROOT = Path(__file__).resolve().parents[1]
 # Built, never written at the start of a line here: this file must pass MRG101 itself.

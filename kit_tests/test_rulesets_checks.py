@@ -13,7 +13,7 @@ from govkit.checks.rulesets import BP101, BP102, BP103, BP104
 from govkit.cli import main
 from govkit.repo import Repo
 from govkit.rulesets import RULESET_FILE, problems
-from tests.check_support import run
+from kit_tests.check_support import run
 
 
 def ruleset(root: Path) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from govkit.checks import Status, run_checks
 from govkit.checks.codeowners import OWN101, OWN102, OWN103, OWN104, OWN105, Rule
 from govkit.cli import main
 from govkit.repo import Repo
-from tests.check_support import run
+from kit_tests.check_support import run
 
 
 def write_codeowners(root: Path, text: str) -> None:

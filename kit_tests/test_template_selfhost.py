@@ -3,9 +3,9 @@
 The template holds the Jinja sources; `template-answers/kit.yml` holds the kit's own answers.
 Every file in SHARED_FILES must equal the template's rendering with those answers, byte for byte.
 
-    python tests/test_template_selfhost.py            # list the drifted files with a diff (exit 1)
-    python tests/test_template_selfhost.py --sync     # rewrite them from the template
-    nox -s template -- --sync                         # the same, from the nox environment
+    python kit_tests/test_template_selfhost.py          # list the drifted files, a diff (exit 1)
+    python kit_tests/test_template_selfhost.py --sync   # rewrite them from the template
+    nox -s template -- --sync                           # the same, from the nox environment
 
 Change a shared file in `template/` (the source), then `--sync`; an edit made only to the kit's
 copy is a drift the test reports.

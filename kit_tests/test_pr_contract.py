@@ -13,8 +13,8 @@ import pytest
 from govkit.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-EVENT = ROOT / "tests" / "fixtures" / "pr" / "pull_request.opened.json"
-PUSH = ROOT / "tests" / "fixtures" / "pr" / "push.json"
+EVENT = ROOT / "kit_tests" / "fixtures" / "pr" / "pull_request.opened.json"
+PUSH = ROOT / "kit_tests" / "fixtures" / "pr" / "push.json"
 TEMPLATE = (ROOT / ".github" / "pull_request_template.md").read_text()
 
 

@@ -12,8 +12,8 @@ import pytest
 
 from govkit.cli import main
 from govkit.rulesets import GitHubError, RulesetsClient, differences, github_http_client
-from tests.asgi_server import serve_asgi
-from tests.fake_github import TOKEN, FakeGitHub
+from kit_tests.asgi_server import serve_asgi
+from kit_tests.fake_github import TOKEN, FakeGitHub
 
 RULESET = Path(__file__).parent / "fixtures/docs/good/.github/rulesets/default-branch.json"
 

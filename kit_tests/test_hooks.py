@@ -1,7 +1,7 @@
 """.pre-commit-hooks.yaml: another repository uses govkit's hooks by `repo:` + `rev:`.
 
 The kit is released as v1.0.0 in a temporary git copy (`nox -s release`), cloned, and a fixture
-repository (tests/fixtures/docs/good) runs the hooks from that local clone, offline from GitHub:
+repository (kit_tests/fixtures/docs/good) runs the hooks from that local clone, offline from GitHub:
 `pre-commit try-repo CLONE HOOK --ref v1.0.0`, then a real `git commit` with the hook installed.
 pre-commit installs govkit from the tag into its own environment (`language: python`), as it
 would from GitHub.
@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from govkit.secrets.fakes import govkit_fakes
-from tests.test_template import commit_all, copy_kit, git, run
+from kit_tests.test_template import commit_all, copy_kit, git, run
 
 FIXTURE = Path(__file__).parent / "fixtures" / "docs" / "good"
 HOOKS = yaml.safe_load((Path(__file__).parents[1] / ".pre-commit-hooks.yaml").read_text())

@@ -10,7 +10,7 @@ import pytest
 from govkit.checks import Status
 from govkit.checks.runbooks import RB101, RB102, RB103, RB104
 from govkit.cli import main
-from tests.check_support import run
+from kit_tests.check_support import run
 
 RULES = "ops/prometheus/slo.rules.yml"
 
