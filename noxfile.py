@@ -514,8 +514,10 @@ def fake_marketplace(session: nox.Session) -> Iterator[None]:
         return
     command = [str(Path(session.bin) / "pricing-service"), "fake-marketplace", "--port", "8001"]
     url = "http://127.0.0.1:8001"
+    # The session's environment (APP_ENV=development), not only the one nox was started with.
+    env = {**os.environ, **{k: v for k, v in session.env.items() if v is not None}}
     try:
-        with liveproc.running(command, ready_url=f"{url}/_fake/health"):
+        with liveproc.running(command, env=env, ready_url=f"{url}/_fake/health"):
             session.log(f"fake marketplace on {url} (GET /_fake/items shows pushed prices)")
             yield
     except liveproc.ProcessError as error:
