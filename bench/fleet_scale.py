@@ -1,6 +1,6 @@
 """Benchmark: `govkit fleet audit` over 200 repositories of mixed size vs 200 `govkit audit` runs.
 
-Not a test. It generates the fleet once in a temporary folder (tests/fleet_support.py: the
+Not a test. It generates the fleet once in a temporary folder (kit_tests/fleet_support.py: the
 complete fixture repository minus some governance files, plus 1 to --max-modules application
 modules each, so sizes and scores differ), then times, alternating, --repeat times each:
 
@@ -34,9 +34,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # tests.fleet_support builds the fixture fleet
+sys.path.insert(0, str(ROOT))  # kit_tests.fleet_support builds the fixture fleet
 
-from tests.fleet_support import make_fleet  # noqa: E402
+from kit_tests.fleet_support import make_fleet  # noqa: E402
 
 GOVKIT = shutil.which("govkit") or "govkit"
 

@@ -1,11 +1,11 @@
 """Run `govkit audit` on the labelled corpus and measure it against the labels (issue 20).
 
-    python tools/corpus.py                      # every entry of tests/fixtures/corpus/
+    python tools/corpus.py                      # every entry of kit_tests/fixtures/corpus/
     python tools/corpus.py pluggy httpretty     # only these entries (no ordering then)
     python tools/corpus.py --json r.json --markdown r.md  # also write JSON and docs' tables
     nox -s audit_corpus [-- ARGS]               # the same, with govkit from uv.lock
 
-Each entry (`tests/fixtures/corpus/<name>.yml`) pins an upstream `repo` and `commit`; its trimmed
+Each entry (`kit_tests/fixtures/corpus/<name>.yml`) pins an upstream `repo` and `commit`; its trimmed
 snapshot is that commit's tree filtered by `snapshot.keep`/`drop`, materialised as a fresh git
 work tree in a temporary folder from the fetched copy `$GOVKIT_CORPUS_MIRROR/OWNER+NAME/repo`
 (default `/work/.mirror`; the search tool's `fetch github:OWNER/NAME` brings it). The snapshots
@@ -47,7 +47,7 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "tests" / "fixtures" / "corpus"
+CORPUS = ROOT / "kit_tests" / "fixtures" / "corpus"
 DEFAULT_MIRROR = Path("/work/.mirror")
 MIN_RHO = 0.8
 LINE_SLACK = 2

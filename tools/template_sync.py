@@ -13,7 +13,7 @@
     python tools/template_sync.py --write    # rewrite every drifted copy from its source
     nox -s template_sync                     # --write, from the nox environment
 
-The ``template`` gate runs the check (tests/test_template_sync.py): edit the source, never the
+The ``template`` gate runs the check (kit_tests/test_template_sync.py): edit the source, never the
 copy, then ``nox -s template_sync``.
 """
 

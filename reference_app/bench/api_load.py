@@ -45,13 +45,13 @@ import httpx
 from cryptography.fernet import Fernet
 from harness import (
     BENCH_DIR,
+    READY_TIMEOUT_SECONDS,
     BenchError,
     Load,
     Measurement,
     Server,
     backend_pids,
     cpu_seconds,
-    free_port,
     pricing_service_command,
     recreate_postgres_database,
     run_cli,
@@ -59,6 +59,7 @@ from harness import (
     run_wrk_profiled,
     summarize_profile,
 )
+from liveproc import ProcessError, free_port, running
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
 READ_P99_TARGET_MS = 40.0
@@ -313,22 +314,14 @@ def servers(
 ) -> Iterator[dict[str, Server]]:
     with ExitStack() as stack:
         api_port, bare_port = free_port(), free_port()
-        api = Server.start(
-            "api",
-            [
-                *pricing_service_command(),
-                "serve",
-                "--workers",
-                str(args.workers),
-                "--port",
-                str(api_port),
-            ],
-            api_port,
-            env,
-            work,
-            "/health/ready",
-        )
-        stack.callback(api.stop)
+        api_command = [
+            *pricing_service_command(),
+            "serve",
+            "--workers",
+            str(args.workers),
+            "--port",
+            str(api_port),
+        ]
         bare_command = [
             sys.executable,
             "-m",
@@ -351,9 +344,24 @@ def servers(
             "--log-level",
             "warning",
         ]
-        bare = Server.start("bare", bare_command, bare_port, env, work, "/bare")
-        stack.callback(bare.stop)
-        yield {"api": api, "bare": bare}
+        started = {}
+        for name, command, port, ready in (
+            ("api", api_command, api_port, "/health/ready"),
+            ("bare", bare_command, bare_port, "/bare"),
+        ):
+            url = f"http://127.0.0.1:{port}"
+            live = running(
+                command,
+                name=name,
+                env=env,
+                cwd=work,
+                log_dir=work,
+                ready_url=url + ready,
+                timeout=READY_TIMEOUT_SECONDS,
+                stop_timeout=30,
+            )
+            started[name] = Server(url, stack.enter_context(live))
+        yield started
 
 
 @dataclass
@@ -408,14 +416,14 @@ class Driver:
         if profile is None:
             measurement = run_wrk(load)
         else:
-            measurement = run_wrk_profiled(load, server.process.pid, profile)
+            measurement = run_wrk_profiled(load, server.live.pid, profile)
         requests = max(measurement.requests, 1)
         measurement = replace(
             measurement,
             server_cpu_us=(cpu_seconds(workers) - server_cpu) / requests * 1e6,
             database_cpu_us=(cpu_seconds(backends) - database_cpu) / requests * 1e6,
         )
-        if server.process.poll() is not None:  # e.g. killed from outside: the figures are void
+        if not server.live.running:  # e.g. killed from outside: the figures are void
             raise BenchError(f"{server.name} server exited during {endpoint.label}")
         return measurement
 
@@ -549,7 +557,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"preparing the {args.database} database ({args.products} products)\n")
         database = prepare_database(args, env, work, users)
         results, keepalive = measure(args, work, users, env)
-    except BenchError as error:
+    except (BenchError, ProcessError) as error:
         sys.stderr.write(f"api_load.py: {error} (logs kept in {work})\n")
         return 2
     if args.keep:

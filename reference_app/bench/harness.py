@@ -1,6 +1,6 @@
 """Moving parts of the API load benchmark: the database, the two servers and the wrk runs.
 
-Everything here starts processes of its own and stops exactly those (by pid), so a failed run
+Servers run under `liveproc` (each in its own process group, stopped by pid), so a failed run
 leaves nothing behind on the machine.
 """
 
@@ -10,18 +10,15 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psycopg
+from liveproc import LiveProcess, run_to_end
 from sqlalchemy import make_url
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -34,13 +31,6 @@ _PROCESS_PREFIX = re.compile(r'^(?:process \d+:"[^"]*";?)*')
 
 class BenchError(Exception):
     """The benchmark cannot run as asked; the message is one line for the person."""
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def pricing_service_command() -> list[str]:
@@ -88,87 +78,27 @@ def recreate_postgres_database(database_url: str) -> str:
 def run_cli(
     args: Sequence[str], env: Mapping[str, str], cwd: Path, stdin: str | None = None
 ) -> None:
-    """Run a `pricing-service` command; its failure is a BenchError with its last line."""
-    result = subprocess.run(
-        [*pricing_service_command(), *args],
-        env=dict(env),
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        lines = (result.stderr or result.stdout).strip().splitlines() or ["no output"]
-        raise BenchError(f"pricing-service {' '.join(args[:2])} failed: {lines[-1]}")
+    """Run a `pricing-service` command to completion (ProcessError with its last line)."""
+    run_to_end([*pricing_service_command(), *args], env=env, cwd=cwd, stdin=stdin, timeout=600)
 
 
 # --- servers ----------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class Server:
-    """A server process we started, in its own process group, logging to a file."""
+    """A server under load: its address and its process (started and stopped by liveproc)."""
 
-    name: str
     base_url: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
+    live: LiveProcess
 
-    @classmethod
-    def start(
-        cls,
-        name: str,
-        command: Sequence[str],
-        port: int,
-        env: Mapping[str, str],
-        cwd: Path,
-        ready_path: str,
-    ) -> Server:
-        log_path = cwd / f"{name}.log"
-        with log_path.open("wb") as log:  # the child keeps its own descriptor
-            process = subprocess.Popen(
-                list(command),
-                env=dict(env),
-                cwd=cwd,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        server = cls(name, f"http://127.0.0.1:{port}", process, log_path)
-        server.wait_ready(ready_path)
-        return server
-
-    def wait_ready(self, path: str) -> None:
-        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise BenchError(f"{self.name} exited at startup: see {self.log_path}")
-            try:
-                if httpx.get(self.base_url + path, timeout=2.0).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        raise BenchError(f"{self.name} not ready after {READY_TIMEOUT_SECONDS:.0f} s")
+    @property
+    def name(self) -> str:
+        return self.live.name
 
     def worker_pids(self) -> list[int]:
         """The uvicorn worker processes (children of the supervisor we started)."""
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        try:
-            return [int(pid) for pid in children.read_text().split()]
-        except OSError:
-            return []
-
-    def stop(self) -> None:
-        if self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)  # uvicorn stops its workers gracefully
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)  # the group we created, nothing else
-            self.process.wait(timeout=10)
+        return self.live.children()
 
 
 # --- wrk ------------------------------------------------------------------------------------

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +28,7 @@ from pathlib import Path
 import httpx
 import uvloop
 from alembic import command
+from liveproc import LiveProcess, ProcessError, free_port
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import insert, select, text
 
@@ -75,41 +74,29 @@ class Result:
         )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def start_fake(args: argparse.Namespace) -> tuple[subprocess.Popen[bytes], str]:
+def start_fake(args: argparse.Namespace) -> tuple[LiveProcess, str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ML_", "SYNC_"))}
     env.update({"APP_ENV": "test", "LOG_LEVEL": "WARNING", "LOG_FORMAT": "json"})
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pricing_service_dev",
-            "fake-marketplace",
-            f"--port={port}",
-            f"--latency-ms={args.latency_ms}",
-            f"--rate-limit={args.limit}",
-            f"--error-rate={args.error_rate}",
-            f"--seed={args.seed}",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
+    argv = [
+        sys.executable,
+        "-m",
+        "pricing_service_dev",
+        "fake-marketplace",
+        f"--port={port}",
+        f"--latency-ms={args.latency_ms}",
+        f"--rate-limit={args.limit}",
+        f"--error-rate={args.error_rate}",
+        f"--seed={args.seed}",
+    ]
+    fake = LiveProcess.start(argv, name="fake-marketplace", env=env)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if httpx.get(f"{url}/_fake/health", timeout=0.5).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.05)
-    process.kill()
-    raise SystemExit("the fake marketplace did not start")
+    try:
+        fake.wait_http(f"{url}/_fake/health", timeout=10)
+    except ProcessError as error:
+        fake.stop()
+        raise SystemExit(f"the fake marketplace did not start: {error}") from None
+    return fake, url
 
 
 def prepare_database(database_url: str, items: int) -> None:
@@ -203,8 +190,7 @@ def run_once(args: argparse.Namespace, database_url: str) -> Result:
         seconds, cpu, retries = uvloop.run(push_all(settings))  # as `pricing-service worker`
         lost, duplicated = count_lost_and_duplicated(database_url, fake_url)
     finally:
-        fake.terminate()
-        fake.wait()
+        fake.stop()
     return Result(args.items, seconds, cpu, retries, lost, duplicated, args.limit)
 
 

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from liveproc import free_port, run_to_end, running
 
 APP_DIR = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -54,13 +51,6 @@ class LiveStack:
             return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 # A development double: from this environment's pricing_service_dev, never the service's wheel.
 FAKE_MARKETPLACE = (sys.executable, "-m", "pricing_service_dev", "fake-marketplace")
 
@@ -74,47 +64,7 @@ def _command() -> list[str]:
 
 
 def _run(args: list[str], env: dict[str, str], cwd: Path) -> str:
-    done = subprocess.run(  # noqa: S603  # our own CLI, fixed arguments
-        [*_command(), *args], env=env, cwd=cwd, capture_output=True, text=True, check=False
-    )
-    if done.returncode != 0:
-        raise StackError(f"pricing-service {' '.join(args)} failed: {done.stderr.strip()}")
-    return done.stdout
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise StackError(f"{url} exited with {process.returncode}; see {log}")
-        try:
-            if httpx.get(url, timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass  # not listening yet
-        time.sleep(0.2)
-    raise StackError(f"{url} not up after {START_TIMEOUT_SECONDS:.0f} s; see {log}")
-
-
-@contextmanager
-def _server(
-    name: str, command: list[str], env: dict[str, str], cwd: Path, logs: Path, ready_url: str
-) -> Iterator[None]:
-    log = logs / f"{name}.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(  # noqa: S603  # our own CLI, fixed arguments
-            command, env=env, cwd=cwd, stdout=sink, stderr=subprocess.STDOUT
-        )
-        try:
-            _wait_until_up(ready_url, process, log)
-            yield
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=STOP_TIMEOUT_SECONDS)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    return run_to_end([*_command(), *args], env=env, cwd=cwd)
 
 
 def _demo_password(output: str) -> str:
@@ -149,26 +99,30 @@ def live_stack(workdir: Path, logs: Path) -> Iterator[LiveStack]:
     password = _demo_password(_run(["users", "ensure-demo"], env, workdir))
     base_url = f"http://127.0.0.1:{api_port}"
     with ExitStack() as servers:
-        servers.enter_context(
-            _server(
+        for name, command, ready_url in (
+            (
                 "fake-marketplace",
                 [*FAKE_MARKETPLACE, "--port", str(marketplace_port)],
-                env,
-                workdir,
-                logs,
                 f"{marketplace_url}/_fake/health",
-            )
-        )
-        servers.enter_context(
-            _server(
+            ),
+            (
                 "pricing-service",
                 [*_command(), "serve", "--port", str(api_port)],
-                env,
-                workdir,
-                logs,
                 f"{base_url}/health/ready",
+            ),
+        ):
+            servers.enter_context(
+                running(
+                    command,
+                    name=name,
+                    env=env,
+                    cwd=workdir,
+                    log_dir=logs,
+                    ready_url=ready_url,
+                    timeout=START_TIMEOUT_SECONDS,
+                    stop_timeout=STOP_TIMEOUT_SECONDS,
+                )
             )
-        )
         yield LiveStack(base_url, marketplace_url, DEMO_ADMIN, password)
 
 

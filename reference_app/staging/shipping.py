@@ -14,9 +14,10 @@ import os
 import re
 import shlex
 import shutil
-import subprocess
 import sys
 from pathlib import Path
+
+from liveproc import run_to_end
 
 from staging.stack import SmokeError
 
@@ -53,12 +54,7 @@ def _uv() -> str:
 
 
 def _run(command: list[str], env: dict[str, str], what: str) -> None:
-    result = subprocess.run(  # noqa: S603  # uv, with arguments from the Dockerfile or this module
-        command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False
-    )
-    if result.returncode != 0:
-        lines = (result.stderr or result.stdout).strip().splitlines() or ["no output"]
-        raise SmokeError(f"{what} failed ({shlex.join(command)}): {lines[-1]}")
+    run_to_end(command, env=env, cwd=REPO_ROOT, timeout=900, what=f"{what} ({shlex.join(command)})")
 
 
 def install_as_the_image_does(target: Path) -> Path:

@@ -23,8 +23,8 @@ database), CORS allowed/denied, problem+json with request ids (404, 422),
 logins (every in-flight request answered, exit 0) and SIGTERM to the worker (exit 0).
 
 Exit codes: 0 all checks passed, 1 a check or the setup failed, 3 PostgreSQL is not reachable
-(``--check-database`` only reports that). Child processes are always stopped; their logs stay in
-the work directory when something failed.
+(a failure too: a smoke that did not run proves nothing). Child processes are always stopped;
+their logs stay in the work directory when something failed.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ from typing import Any
 import httpx
 import psycopg
 from cryptography.fernet import Fernet
+from liveproc import LiveProcess, ProcessError, free_port, port_is_closed, run_to_end
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import make_url
@@ -56,19 +57,14 @@ from sqlalchemy import make_url
 from pricing_service.settings import Settings
 from staging.shipping import install_as_the_image_does
 from staging.stack import (
-    Child,
     SmokeError,
     make_tls_files,
-    port_is_closed,
     recreate_database,
     redacted,
-    run_cli,
     server_address,
     smoke_database_url,
     unreachable_reason,
-    wait_until,
 )
-from staging.stack import free_port as pick_port
 
 UNREACHABLE_EXIT = 3
 ALLOWED_ORIGIN = "https://console.staging.example"
@@ -84,6 +80,7 @@ STOP_TIMEOUT = 40.0  # uvicorn's graceful shutdown is 20 s
 BURST = 5
 HEALTH_ROUTE = {"method": "GET", "route": "/health/live", "status_class": "2xx"}
 HTTP_TIMEOUT = httpx.Timeout(15.0, connect=3.0)
+SPAWNED = b"spawn_main"  # uvicorn's workers (multiprocessing spawn), not its resource tracker
 
 
 class CheckError(Exception):
@@ -111,12 +108,12 @@ class Stack:
     ca_bundle: Path
     metrics_dir: Path
     password: str
-    serve: Child
-    worker: Child
-    fake: Child
+    serve: LiveProcess
+    worker: LiveProcess
+    fake: LiveProcess
     worker_metrics_url: str
     database_url: str
-    children: list[Child] = field(default_factory=list)
+    children: list[LiveProcess] = field(default_factory=list)
 
     def api(self, **options: Any) -> httpx.Client:
         return httpx.Client(base_url=self.api_url, timeout=HTTP_TIMEOUT, **options)
@@ -132,16 +129,6 @@ def setting_free_environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k.upper() not in names}
 
 
-def answers(url: str, verify: ssl.SSLContext | bool = True) -> Callable[[], bool]:
-    def probe() -> bool:
-        try:
-            return httpx.get(url, timeout=2.0, verify=verify).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    return probe
-
-
 @contextmanager
 def running_stack(database_url: str, products: int, workdir: Path) -> Iterator[Stack]:
     """Set everything up in release order; stop every child process on the way out."""
@@ -151,7 +138,7 @@ def running_stack(database_url: str, products: int, workdir: Path) -> Iterator[S
         recreate_database(database_url)
         say(f"setup  database {redacted(database_url)} recreated")
         tls = make_tls_files(workdir)
-        fake_port, api_port = pick_port(), pick_port()
+        fake_port, api_port = free_port(), free_port()
         marketplace = {
             "ML_CLIENT_ID": "smoke-" + secrets.token_hex(4),
             "ML_CLIENT_SECRET": secrets.token_urlsafe(32),
@@ -180,10 +167,9 @@ def running_stack(database_url: str, products: int, workdir: Path) -> Iterator[S
                 "SYNC_SCHEDULE_SECONDS": "0",  # only the job this smoke starts
             }
         )
-        fake = Child.start(  # a development double: from this environment, not the image's
-            Path(sys.executable),
-            "fake-marketplace",
+        fake = LiveProcess.start(  # a development double: from this environment, not the image's
             [
+                sys.executable,
                 "-m",
                 "pricing_service_dev",
                 "fake-marketplace",
@@ -194,76 +180,59 @@ def running_stack(database_url: str, products: int, workdir: Path) -> Iterator[S
                 "--ssl-keyfile",
                 str(tls.private_key),
             ],
-            fake_env,
-            workdir,
+            name="fake-marketplace",
+            env=fake_env,
+            cwd=workdir,
+            log_dir=workdir,
         )
         children = [fake]
         cleanup.callback(stop_all, children)
         fake_url = f"https://127.0.0.1:{fake_port}"
         trust = ssl.create_default_context(cafile=tls.ca_bundle)
-        wait_until(
-            "waiting for the fake marketplace",
-            answers(f"{fake_url}/_fake/health", trust),
-            READY_TIMEOUT,
-            fake,
-        )
+        fake.wait_http(f"{fake_url}/_fake/health", READY_TIMEOUT, context=trust)
         say(f"setup  fake marketplace at {fake_url} (certificate from a throwaway CA)")
 
-        run_cli(program, ["migrate"], staging_env, workdir, timeout=180)
+        run_to_end([program, "migrate"], env=staging_env, cwd=workdir, timeout=180)
         say("setup  pricing-service migrate")
         password = secrets.token_urlsafe(18)
-        run_cli(
-            program,
-            [
-                "users",
-                "create",
-                "--email",
-                USER_EMAIL,
-                "--role",
-                "pricing_manager",
-                "--password-stdin",
-            ],
-            staging_env,
-            workdir,
+        create_user = ["users", "create", "--email", USER_EMAIL, "--role", "pricing_manager"]
+        run_to_end(
+            [program, *create_user, "--password-stdin"],
+            env=staging_env,
+            cwd=workdir,
             stdin=password + "\n",
         )
         say(f"setup  pricing-service users create {USER_EMAIL} (pricing_manager)")
-        run_cli(program, ["seed", "--products", str(products)], staging_env, workdir)
+        run_to_end([program, "seed", "--products", str(products)], env=staging_env, cwd=workdir)
         say(f"setup  pricing-service seed --products {products}")
 
         # Only the API shares a metrics directory; a worker elsewhere has its own process.
-        serve = Child.start(
-            program,
-            "serve",
-            ["serve", "--port", str(api_port), "--workers", str(API_WORKERS)],
-            staging_env | {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)},
-            workdir,
+        serve = LiveProcess.start(
+            [program, "serve", "--port", str(api_port), "--workers", str(API_WORKERS)],
+            name="serve",
+            env=staging_env | {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)},
+            cwd=workdir,
+            log_dir=workdir,
         )
         children.append(serve)
         api_url = f"http://127.0.0.1:{api_port}"
-        wait_until("waiting for serve", answers(f"{api_url}/health/ready"), READY_TIMEOUT, serve)
-        wait_until(
+        serve.wait_http(f"{api_url}/health/ready", READY_TIMEOUT)
+        serve.wait_until(
             f"waiting for {API_WORKERS} API worker processes",
-            lambda: len(serve.spawned_workers()) == API_WORKERS,
+            lambda: len(serve.children(SPAWNED)) == API_WORKERS,
             READY_TIMEOUT,
-            serve,
         )
         say(f"setup  pricing-service serve --workers {API_WORKERS} at {api_url}")
-        worker_metrics_port = pick_port()
-        worker = Child.start(
-            program,
-            "worker",
-            ["worker", "--metrics-port", str(worker_metrics_port)],
-            staging_env,
-            workdir,
+        worker_metrics_port = free_port()
+        worker = LiveProcess.start(
+            [program, "worker", "--metrics-port", str(worker_metrics_port)],
+            name="worker",
+            env=staging_env,
+            cwd=workdir,
+            log_dir=workdir,
         )
         children.append(worker)
-        wait_until(
-            "waiting for the worker to start",
-            lambda: "sync_worker_started" in worker.log_path.read_text(errors="replace"),
-            READY_TIMEOUT,
-            worker,
-        )
+        worker.wait_log("sync_worker_started", READY_TIMEOUT)
         say(f"setup  pricing-service worker --metrics-port {worker_metrics_port}")
         yield Stack(
             workdir,
@@ -281,11 +250,9 @@ def running_stack(database_url: str, products: int, workdir: Path) -> Iterator[S
         )
 
 
-def stop_all(children: list[Child]) -> None:
+def stop_all(children: list[LiveProcess]) -> None:
     for child in reversed(children):
-        if child.running:
-            child.terminate(timeout=10)
-        child.kill()
+        child.stop(timeout=10)  # also kills what is left of its group (orphaned workers)
 
 
 # --- checks -------------------------------------------------------------------------------------
@@ -536,7 +503,7 @@ def check_metrics(stack: Stack, _state: dict[str, Any]) -> str:
     expect(sum(served.values()) == sent, f"sent {sent}, the workers' files count {served}")
     workers = {pid for pid, n in served.items() if n > 0}
     expect(len(workers) == API_WORKERS, f"only processes {sorted(workers)} served requests")
-    expect(workers <= set(stack.serve.spawned_workers()), "counts come from unknown processes")
+    expect(workers <= set(stack.serve.children(SPAWNED)), "counts come from unknown processes")
     with stack.api() as api:
         scrapes = [scraped_total(api) - before for _ in range(4)]
     expect(all(delta == sent for delta in scrapes), f"sent {sent}, the scrapes counted {scrapes}")
@@ -666,11 +633,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--keep-workdir", action="store_true", help="keep logs and certificates even on success"
     )
-    parser.add_argument(
-        "--check-database",
-        action="store_true",
-        help=f"only say whether PostgreSQL answers (exit 0) or not (exit {UNREACHABLE_EXIT})",
-    )
     args = parser.parse_args(argv)
     if not 1 <= args.products <= 1000:
         parser.error("--products must be between 1 and 1000")
@@ -683,18 +645,18 @@ def main(argv: list[str] | None = None) -> int:
     host, port = server_address(database_url)
     reason = unreachable_reason(database_url)
     if reason is not None:
-        say(f"PostgreSQL is not reachable at {host}:{port} ({reason}): staging_smoke needs it")
+        say(
+            f"PostgreSQL is not reachable at {host}:{port} ({reason}): start PostgreSQL there "
+            "(e.g. `pg_ctlcluster 15 main start`) or set STAGING_DATABASE_URL to one that answers"
+        )
         return UNREACHABLE_EXIT
-    if args.check_database:
-        say(f"PostgreSQL answers at {host}:{port}")
-        return 0
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="staging-smoke-"))
     passed = failed = 0
     try:
         with running_stack(database_url, args.products, workdir) as stack:
             passed, failed = run_checks(stack)
-    except SmokeError as error:
+    except (SmokeError, ProcessError) as error:
         failed += 1
         say(f"FAIL   setup: {error}")
     if failed:

@@ -1,20 +1,15 @@
 """The moving parts of the staging smoke: its database, its TLS material and its processes.
 
-Everything here starts processes of its own, each in a new session, and stops exactly those
-(by pid and process group), so a failed run leaves nothing behind on the machine.
+Its processes run under `liveproc` (each in a new session, stopped by pid and process group), so
+a failed run leaves nothing behind on the machine.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import ipaddress
-import os
-import signal
 import socket
-import subprocess
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -169,131 +164,6 @@ def make_tls_files(directory: Path) -> TlsFiles:
         key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
     return files
-
-
-# --- processes ----------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def port_is_closed(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1.0):
-            return False
-    except OSError:
-        return True
-
-
-def run_cli(
-    program: Path,
-    args: Sequence[str],
-    env: Mapping[str, str],
-    cwd: Path,
-    *,
-    stdin: str | None = None,
-    timeout: float = 120.0,
-) -> str:
-    """Run PROGRAM (a `pricing-service`) to completion: its stdout, or SmokeError (last line)."""
-    try:
-        result = subprocess.run(  # noqa: S603  # our own entry point, arguments from this script
-            [str(program), *args],
-            env=dict(env),
-            cwd=cwd,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise SmokeError(
-            f"pricing-service {' '.join(args)} took more than {timeout:.0f} s"
-        ) from None
-    if result.returncode != 0:
-        lines = (result.stderr or result.stdout).strip().splitlines() or ["no output"]
-        raise SmokeError(
-            f"pricing-service {' '.join(args)} exited {result.returncode}: {lines[-1]}"
-        )
-    return result.stdout
-
-
-@dataclass
-class Child:
-    """A long-running process we started, in its own session, logging to a file."""
-
-    name: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    @classmethod
-    def start(
-        cls, program: Path, name: str, args: Sequence[str], env: Mapping[str, str], cwd: Path
-    ) -> Child:
-        """Start PROGRAM (a `pricing-service`) with ARGS; its output goes to CWD/NAME.log."""
-        log_path = cwd / f"{name}.log"
-        with log_path.open("wb") as log:  # the child keeps its own descriptor
-            process = subprocess.Popen(  # noqa: S603  # our own entry point and arguments
-                [str(program), *args],
-                env=dict(env),
-                cwd=cwd,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        return cls(name, process, log_path)
-
-    @property
-    def running(self) -> bool:
-        return self.process.poll() is None
-
-    def spawned_workers(self) -> list[int]:
-        """Child processes started by multiprocessing's spawn (uvicorn's workers), by pid."""
-        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        workers = []
-        try:
-            for pid in path.read_text().split():
-                command = Path(f"/proc/{pid}/cmdline").read_bytes()
-                if b"spawn_main" in command:  # not multiprocessing's resource tracker
-                    workers.append(int(pid))
-        except OSError:  # a process ended while we looked
-            return workers
-        return workers
-
-    def terminate(self, timeout: float) -> int | None:
-        """SIGTERM, then wait; the exit code, or None when it did not exit in time."""
-        if self.running:
-            self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return None
-
-    def kill(self) -> None:
-        """Whatever is left of this process group, including orphaned workers."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)  # the group we created, nothing else
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=10)
-
-
-def wait_until(
-    what: str, probe: Callable[[], bool], timeout: float, child: Child | None = None
-) -> None:
-    """Call ``probe`` until it returns True; SmokeError after ``timeout`` or if ``child`` exits."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if child is not None and not child.running:
-            raise SmokeError(f"{child.name} exited with {child.process.returncode} while {what}")
-        if probe():
-            return
-        time.sleep(0.2)
-    raise SmokeError(f"timed out after {timeout:.0f} s {what}")
 
 
 def redacted(url: str) -> str:

@@ -1,11 +1,13 @@
 """Shared fixtures: settings, a migrated database per test session, isolation per test,
-an HTTP client and a sync session for factories. See tests/README.md."""
+an HTTP client, a sync session for factories, and the fake marketplace over HTTP.
+See tests/README.md."""
 
 from __future__ import annotations
 
-import os
+import itertools
 import uuid
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,15 +26,17 @@ from pricing_service.core.settings import Environment
 from pricing_service.core.time import utcnow
 from pricing_service.main import create_app
 from pricing_service.models import all_metadata
+from pricing_service.pricing.models import Product
 from pricing_service.settings import Settings
+from tests.databases import postgres_url
+from tests.sync_support import FakeServer, start_fake, stop_fake
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """TEST_DATABASE_URL (PostgreSQL) when set, else a fresh SQLite file; migrated to head once."""
-    url = os.environ.get("TEST_DATABASE_URL") or (
-        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    )
+    """TEST_DATABASE_URL (PostgreSQL) when set, else a fresh SQLite file; migrated to head once.
+    Under pytest-xdist each worker has its own: a SQLite file each, or `<name>_gw0`, ..."""
+    url = postgres_url() or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     if url.startswith("postgresql"):
         engine = create_engine(sync_url(url))
         with engine.begin() as connection:  # a test database: start from an empty schema
@@ -169,3 +173,48 @@ def auth_headers(
         return {"Authorization": f"Bearer {token}"}
 
     return make
+
+
+_SKUS = itertools.count(1)
+
+
+@pytest.fixture
+def make_product(db: Session) -> Callable[..., Product]:
+    """``make_product(**fields)``: price 100.00 within [50.00, 200.00], version 1, ARS."""
+
+    def make(**fields: Any) -> Product:
+        number = next(_SKUS)
+        values: dict[str, Any] = {
+            "sku": f"SKU-{number:05d}",
+            "title": f"Product {number}",
+            "currency": "ARS",
+            "cost": Decimal("60.00"),
+            "price": Decimal("100.00"),
+            "min_price": Decimal("50.00"),
+            "max_price": Decimal("200.00"),
+            "version": 1,
+            "updated_at": utcnow(),
+            "created_at": utcnow(),
+        }
+        values.update(fields)
+        product = Product(**values)
+        db.add(product)
+        db.commit()
+        return product
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def fake_server_process() -> Iterator[FakeServer]:
+    """One fake marketplace (`pricing-service fake-marketplace`) per test run."""
+    server = start_fake()
+    yield server
+    stop_fake(server)
+
+
+@pytest.fixture
+def fake_server(fake_server_process: FakeServer) -> FakeServer:
+    """The fake marketplace over HTTP, reset to its launch state for this test."""
+    fake_server_process.reset()
+    return fake_server_process

@@ -1,25 +1,21 @@
 """Sync test support: the fake marketplace over real HTTP (a `python -m pricing_service_dev
 fake-marketplace` subprocess on a free port) and a small client for its /_fake/ control endpoints.
 
-Import the fixtures into a test module: ``from tests.sync_support import fake_server``.
+The fixtures `fake_server` and `fake_server_process` live in tests/conftest.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-import atexit
 import os
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import httpx
-import pytest
+from liveproc import LiveProcess, ProcessError, free_port
 from sqlalchemy.orm import Session
 
 from pricing_service.core.db import create_engine, session_factory
@@ -28,13 +24,6 @@ from pricing_service.settings import Settings
 from pricing_service.sync.models import JobTrigger
 from pricing_service.sync.service import enqueue_job
 from pricing_service.sync.worker import open_worker
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def cli_env(**extra: str) -> dict[str, str]:
@@ -48,7 +37,7 @@ def cli_env(**extra: str) -> dict[str, str]:
 class FakeServer:
     """A running fake marketplace and its control endpoints."""
 
-    def __init__(self, url: str, process: subprocess.Popen[bytes]) -> None:
+    def __init__(self, url: str, process: LiveProcess) -> None:
         self.url = url
         self.process = process
         self.http = httpx.Client(base_url=url, timeout=5)
@@ -103,64 +92,22 @@ class FakeServer:
 
 
 def start_fake(*args: str, env: dict[str, str] | None = None) -> FakeServer:
+    """A `python -m pricing_service_dev fake-marketplace` on a free port, answering its health check."""
     port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pricing_service_dev",
-            "fake-marketplace",
-            "--port",
-            str(port),
-            *args,
-        ],
-        env=env or cli_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    command = [sys.executable, "-m", "pricing_service_dev", "fake-marketplace", "--port", str(port)]
+    process = LiveProcess.start([*command, *args], name="fake-marketplace", env=env or cli_env())
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            stderr = process.stderr.read().decode() if process.stderr else ""
-            raise RuntimeError(f"fake marketplace exited: {stderr.strip()}")
-        try:
-            if httpx.get(f"{url}/_fake/health", timeout=0.5).status_code == 200:
-                return FakeServer(url, process)
-        except httpx.TransportError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("fake marketplace did not answer within 20 s")
+    try:
+        process.wait_http(f"{url}/_fake/health", timeout=20)
+    except ProcessError:
+        process.stop()
+        raise
+    return FakeServer(url, process)
 
 
 def stop_fake(server: FakeServer) -> None:
     server.http.close()
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
-
-
-_shared: list[FakeServer] = []
-
-
-@pytest.fixture(scope="session")
-def fake_server_process() -> FakeServer:
-    """One fake per test run, shared by every module that imports these fixtures (an imported
-    session fixture is instantiated once per module, hence the module-level singleton)."""
-    if not _shared:
-        _shared.append(start_fake())
-        atexit.register(stop_fake, _shared[0])
-    return _shared[0]
-
-
-@pytest.fixture
-def fake_server(fake_server_process: FakeServer) -> FakeServer:
-    """The fake marketplace over HTTP, reset to its launch state for this test."""
-    fake_server_process.reset()
-    return fake_server_process
+    server.process.stop(timeout=5)
 
 
 # Database and worker helpers --------------------------------------------------------------

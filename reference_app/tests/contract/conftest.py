@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 
-from govkit import contracts
-from tests.contract.gate import CONTRACT
-from tests.contract.shapes import ShapeChecker
+from tests.contract.shapes import CONTRACT, ShapeChecker
 
 
 @pytest.fixture(scope="session")
 def contract() -> dict[str, Any]:
-    return contracts.load_spec(CONTRACT)
+    document: dict[str, Any] = json.loads(CONTRACT.read_text(encoding="utf-8"))
+    return document
 
 
 @pytest.fixture

@@ -17,8 +17,11 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from tests.contract.gate import CONTRACT, UPDATE_HINT
+from pricing_service.settings import APP_ROOT
 
+# The committed contract: `govkit contracts check` keeps it equal to `pricing-service openapi`.
+CONTRACT = APP_ROOT / "contracts" / "openapi.json"
+UPDATE_HINT = "run `nox -s contracts -- --update`"
 CONTRACT_URI = "urn:pricing-service:contract"
 _PARAMETER = re.compile(r"\{[^}/]*\}")
 

@@ -17,7 +17,7 @@ from pricing_service.auth.models import RefreshFamily, User
 from pricing_service.core.time import as_utc
 from pricing_service.main import create_app
 from pricing_service.settings import Settings
-from tests.integration.pricing_support import assert_problem
+from tests.problems import assert_problem
 
 PASSWORD = "correct-horse-battery-staple"  # pragma: allowlist secret  # = tests/conftest.py
 DAY = 86_400

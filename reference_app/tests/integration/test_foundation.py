@@ -15,19 +15,7 @@ from pricing_service.core.state import state_of
 from pricing_service.main import create_app
 from pricing_service.settings import Settings
 from pricing_service.state import AppState
-
-PROBLEM_KEYS = {"type", "title", "status", "detail", "instance", "code", "request_id"}
-
-
-def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body.keys() >= PROBLEM_KEYS
-    assert body["status"] == status
-    assert body["code"] == code
-    assert body["request_id"] == response.headers["x-request-id"]
-    return body
+from tests.problems import assert_problem
 
 
 def test_liveness(client: TestClient) -> None:

@@ -15,9 +15,7 @@ from fastapi.testclient import TestClient
 from starlette.types import Message
 
 from pricing_service.pricing.models import Product
-from tests.integration.pricing_support import assert_problem, make_product
-
-__all__ = ["make_product"]  # a fixture, used by name below
+from tests.problems import assert_problem
 
 MiB = 1024 * 1024
 CONTROL_CHARACTERS = ["\x00", "\x1b", "\x7f", "\x85", "\n", "\t"]

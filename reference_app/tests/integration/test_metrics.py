@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,6 +12,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from liveproc import free_port, running
 from prometheus_client.parser import text_string_to_metric_families
 
 from pricing_service.core.settings import Environment
@@ -192,16 +190,9 @@ def test_multiprocess_dir_is_prepared_and_removed(
     assert configured.is_dir()  # a configured directory stays
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def test_several_workers_report_the_requests_all_of_them_served(tmp_path: Path) -> None:
     """`pricing-service serve --workers 2`: every scrape shows the total, whoever answers it."""
-    port = _free_port()
+    port = free_port()
     metrics_dir = tmp_path / "metrics"
     metrics_dir.mkdir()
     (metrics_dir / "counter_1.db").write_bytes(b"garbage a stale run left behind")
@@ -212,34 +203,18 @@ def test_several_workers_report_the_requests_all_of_them_served(tmp_path: Path) 
         "LOG_LEVEL": "WARNING",
         MULTIPROC_ENV: str(metrics_dir),
     }
-    log = (tmp_path / "serve.log").open("wb")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pricing_service.cli",
-            "serve",
-            "--workers",
-            "2",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    command = [sys.executable, "-m", "pricing_service.cli", "serve", "--workers", "2"]
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60  # two spawned workers on a busy CI machine
-        while True:
-            try:
-                if httpx.get(f"{base}/health/ready", timeout=1).status_code in (200, 503):
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, (tmp_path / "serve.log").read_text()
-            assert time.monotonic() < deadline, "server did not start in 60 s"
-            time.sleep(0.2)
+    with running(
+        [*command, "--port", str(port)],
+        name="serve",
+        env=env,
+        log_dir=tmp_path,
+        ready_url=f"{base}/health/ready",
+        ready_statuses=(200, 503),
+        timeout=60,  # two spawned workers on a busy CI machine
+        stop_timeout=30,
+    ):
         for _ in range(40):  # a new connection each time, so both workers take requests
             assert httpx.get(f"{base}/health/live", timeout=5).status_code == 200
         labels = {"method": "GET", "route": "/health/live", "status_class": "2xx"}
@@ -249,7 +224,3 @@ def test_several_workers_report_the_requests_all_of_them_served(tmp_path: Path) 
             assert value(text, "http_request_duration_seconds_count", **labels) == 40
         pids = {p.stem.rsplit("_", 1)[-1] for p in metrics_dir.glob("histogram_*.db")}
         assert len(pids) == 2, f"expected both workers to have served requests, got {pids}"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()

@@ -14,32 +14,21 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from liveproc import LiveProcess, free_port
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from pricing_service.main import create_app
 from pricing_service.settings import Settings
-from tests.live_server import free_port, live_server
+from tests.live_server import live_server
 from tests.sync_support import (
     FakeServer,
     add_products,
     cli_env,
     enqueue,
-    fake_server,
-    fake_server_process,
     worker_settings,
 )
-
-__all__ = ["fake_server", "fake_server_process"]
-
-
-def _wait(condition: Callable[[], bool], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what} within {seconds:.0f} s")
-        time.sleep(0.1)
 
 
 def _samples(body: str) -> dict[str, float]:
@@ -66,18 +55,11 @@ def test_a_standalone_worker_serves_metrics(
         SYNC_SCHEDULE_SECONDS="0",
         SYNC_RATE_LIMIT_PER_SECOND="1000",
     )
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "pricing_service.cli", "worker", "--metrics-port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    command = [sys.executable, "-m", "pricing_service.cli", "worker", "--metrics-port", str(port)]
+    worker = LiveProcess.start(command, name="worker", env=env)
     url = f"http://127.0.0.1:{port}/metrics"
 
     def pushed_three() -> bool:
-        if worker.poll() is not None:
-            stderr = worker.stderr.read().decode() if worker.stderr else ""
-            pytest.fail(f"the worker exited ({worker.returncode}): {stderr}")
         try:
             samples = _samples(httpx.get(url, timeout=2).text)
         except httpx.TransportError:
@@ -86,38 +68,30 @@ def test_a_standalone_worker_serves_metrics(
         return pushed == 3 and samples.get("pricing_sync_backlog[]") == 0
 
     try:
-        _wait(pushed_three, 30, "the worker's /metrics did not show 3 items pushed, none left")
+        worker.wait_until("showing 3 items pushed and none left on /metrics", pushed_three, 30)
         response = httpx.get(url, timeout=2)
         assert response.headers["content-type"].startswith("text/plain")
         samples = _samples(response.text)
         assert samples["pricing_sync_rejected_products[]"] == 0
         assert samples["pricing_sync_last_push_timestamp_seconds[]"] > time.time() - 60
     finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(timeout=30)
-    assert worker.returncode == 0
-
-
-def _children(pid: int) -> list[int]:
-    tasks = Path(f"/proc/{pid}/task")
-    found: list[int] = []
-    for task in tasks.iterdir():
-        found.extend(int(c) for c in (task / "children").read_text().split())
-    return found
+        code = worker.stop(timeout=30)
+    assert code == 0
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads child pids from /proc")
 def test_serve_exits_non_zero_when_one_of_its_workers_dies(database_url: str) -> None:
     with live_server(database_url, "--workers", "2") as server:
-        _wait(lambda: len(_children(server.process.pid)) >= 2, 30, "two workers did not start")
-        victim = _children(server.process.pid)[-1]
+        serve = server.process
+        serve.wait_until("starting two workers", lambda: len(serve.children()) >= 2, 30)
+        victim = serve.children()[-1]
         os.kill(victim, signal.SIGKILL)
         try:
-            server.process.wait(timeout=30)
+            serve.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             pytest.fail("serve kept running after one of its workers was killed")
         log = server.output()
-    assert server.process.returncode not in (0, None)
+    assert serve.process.returncode not in (0, None)
     assert f"worker {victim}" in log
     assert "died" in log
 

@@ -18,9 +18,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pricing_service.pricing.models import IdempotencyKey, PriceChange, Product
-from tests.integration.pricing_support import make_product
-
-__all__ = ["make_product"]  # a fixture, used by name below
 
 pytestmark = pytest.mark.postgres(
     "SQLite runs one writer at a time, so it cannot show the row-level race this test is about"

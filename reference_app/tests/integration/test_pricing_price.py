@@ -16,13 +16,8 @@ from pricing_service.core.time import utcnow
 from pricing_service.main import create_app
 from pricing_service.pricing.models import PriceChange, Product
 from pricing_service.settings import Settings
-from tests.integration.pricing_support import (
-    assert_problem,
-    make_product,
-    snapshot,
-)
-
-__all__ = ["make_product"]  # a fixture, used by name below
+from tests.integration.pricing_support import snapshot
+from tests.problems import assert_problem
 
 
 @pytest.fixture

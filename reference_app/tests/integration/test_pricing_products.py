@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from pricing_service.core.time import utcnow
 from pricing_service.pricing.models import PriceChange, Product
-from tests.integration.pricing_support import assert_problem, make_product
+from tests.problems import assert_problem
 
 NEW_PRODUCT = {
     "sku": "MATE-001",
@@ -26,8 +26,6 @@ NEW_PRODUCT = {
     "max_price": "3000.00",
     "marketplace_item_id": "MLA1234567890",
 }
-
-__all__ = ["make_product"]  # a fixture, used by name below
 
 
 def product_count(db: Session) -> int:

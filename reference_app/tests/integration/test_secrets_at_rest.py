@@ -23,12 +23,8 @@ from tests.sync_support import (
     cli_env,
     drain_sync,
     enqueue,
-    fake_server,
-    fake_server_process,
     worker_settings,
 )
-
-__all__ = ["fake_server", "fake_server_process"]
 
 
 def new_key() -> str:

@@ -14,7 +14,7 @@ from pricing_service.core.db import create_engine, session_factory
 from pricing_service.settings import Settings
 from pricing_service.sync.models import JobTrigger, SyncItem, SyncJob
 from pricing_service.sync.service import enqueue_job
-from tests.integration.test_foundation import assert_problem
+from tests.problems import assert_problem
 from tests.sync_support import add_products
 
 Headers = Callable[..., dict[str, str]]

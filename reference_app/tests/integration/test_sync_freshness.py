@@ -24,12 +24,8 @@ from tests.sync_support import (
     add_products,
     drain_sync,
     enqueue,
-    fake_server,
-    fake_server_process,
     worker_settings,
 )
-
-__all__ = ["fake_server", "fake_server_process"]
 
 
 def _status(settings: Settings, headers: dict[str, str]) -> dict[str, object]:

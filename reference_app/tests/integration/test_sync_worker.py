@@ -33,12 +33,8 @@ from tests.sync_support import (
     drain,
     drain_sync,
     enqueue,
-    fake_server,
-    fake_server_process,
     worker_settings,
 )
-
-__all__ = ["fake_server", "fake_server_process"]
 
 
 def job_row(db: Session, job_id: int) -> SyncJob:

@@ -3,13 +3,12 @@ nothing pushed twice or lost) and SIGTERM (in-flight requests finish, the lease 
 
 from __future__ import annotations
 
-import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 
 import pytest
+from liveproc import LiveProcess
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,23 +21,17 @@ from tests.sync_support import (
     cli_env,
     drain_sync,
     enqueue,
-    fake_server,
-    fake_server_process,
     worker_settings,
 )
-
-__all__ = ["fake_server", "fake_server_process"]
 
 LEASE_SECONDS = 1.5
 
 
 @pytest.fixture
-def start_worker(
-    database_url: str, fake_server: FakeServer
-) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
-    started: list[subprocess.Popen[bytes]] = []
+def start_worker(database_url: str, fake_server: FakeServer) -> Iterator[Callable[[], LiveProcess]]:
+    started: list[LiveProcess] = []
 
-    def start() -> subprocess.Popen[bytes]:
+    def start() -> LiveProcess:
         env = cli_env(
             DATABASE_URL=database_url,
             ML_API_BASE_URL=fake_server.url,
@@ -48,31 +41,19 @@ def start_worker(
             SYNC_SCHEDULE_SECONDS="0",
             SYNC_POLL_SECONDS="0.1",
         )
-        process = subprocess.Popen(
-            [sys.executable, "-m", "pricing_service.cli", "worker", "--worker-id", "doomed"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        command = [sys.executable, "-m", "pricing_service.cli", "worker", "--worker-id", "doomed"]
+        process = LiveProcess.start(command, name="worker", env=env)
         started.append(process)
         return process
 
     yield start
     for process in started:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        process.kill()
 
 
-def wait_for_pushes(fake: FakeServer, count: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 20
-    while sum(fake.applied_puts().values()) < count:
-        if process.poll() is not None:
-            stderr = process.stderr.read().decode() if process.stderr else ""
-            pytest.fail(f"worker exited early ({process.returncode}): {stderr}")
-        if time.monotonic() > deadline:
-            pytest.fail("the worker pushed nothing within 20 s")
-        time.sleep(0.02)
+def wait_for_pushes(fake: FakeServer, count: int, process: LiveProcess) -> None:
+    pushed = lambda: sum(fake.applied_puts().values()) >= count  # noqa: E731
+    process.wait_until(f"pushing {count} items", pushed, 20)
 
 
 def finish_with_another_worker(settings: Settings) -> None:
@@ -86,7 +67,7 @@ def test_a_killed_worker_s_job_is_reclaimed_after_its_lease_without_duplicates(
     make_settings: Callable[..., Settings],
     fake_server: FakeServer,
     db: Session,
-    start_worker: Callable[[], subprocess.Popen[bytes]],
+    start_worker: Callable[[], LiveProcess],
 ) -> None:
     products = add_products(db, 60)
     fake_server.configure(latency_ms=30)
@@ -95,7 +76,6 @@ def test_a_killed_worker_s_job_is_reclaimed_after_its_lease_without_duplicates(
     wait_for_pushes(fake_server, 10, worker)
 
     worker.kill()  # SIGKILL: no cleanup at all
-    worker.wait()
     db.expire_all()
     job = db.get(SyncJob, job_id)
     assert job is not None
@@ -124,7 +104,7 @@ def test_sigterm_finishes_in_flight_items_and_releases_the_lease(
     make_settings: Callable[..., Settings],
     fake_server: FakeServer,
     db: Session,
-    start_worker: Callable[[], subprocess.Popen[bytes]],
+    start_worker: Callable[[], LiveProcess],
 ) -> None:
     products = add_products(db, 60)
     fake_server.configure(latency_ms=30)
@@ -132,8 +112,7 @@ def test_sigterm_finishes_in_flight_items_and_releases_the_lease(
     worker = start_worker()
     wait_for_pushes(fake_server, 10, worker)
 
-    worker.send_signal(signal.SIGTERM)
-    assert worker.wait(timeout=15) == 0
+    assert worker.terminate(timeout=15) == 0  # SIGTERM
 
     db.expire_all()
     job = db.get(SyncJob, job_id)

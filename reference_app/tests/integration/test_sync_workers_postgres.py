@@ -19,13 +19,8 @@ from tests.sync_support import (
     FakeServer,
     add_products,
     enqueue,
-    fake_server,
-    fake_server_process,
     worker_settings,
 )
-
-__all__ = ["fake_server", "fake_server_process"]
-
 
 pytestmark = pytest.mark.postgres("row locks and SKIP LOCKED; SQLite runs a single worker")
 

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from liveproc import ProcessError, free_port, run_to_end, running
 from sqlalchemy import create_engine, make_url, pool, text
 from staging.shipping import install_wheel_alone
-from staging.smoke import answers, setting_free_environment
-from staging.stack import Child, SmokeError, free_port, run_cli, wait_until
+from staging.smoke import setting_free_environment
 
 from pricing_service.core.db import sync_url
 
@@ -35,16 +35,12 @@ def wheel_program(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def migrate_serve_and_probe(program: Path, database_url: str, workdir: Path) -> dict[str, object]:
     """Migrate, start `serve`, wait for /health/ready; its JSON body. The server is stopped."""
     env = setting_free_environment() | {"APP_ENV": "development", "DATABASE_URL": database_url}
-    run_cli(program, ["migrate"], env, workdir, timeout=180)
-    url = f"http://127.0.0.1:{free_port()}"
-    port = url.rsplit(":", 1)[1]
-    server = Child.start(program, "serve", ["serve", "--port", port], env, workdir)
-    try:
-        wait_until("waiting for /health/ready", answers(f"{url}/health/ready"), 60.0, server)
-        body: dict[str, object] = httpx.get(f"{url}/health/ready", timeout=5.0).json()
-    finally:
-        server.terminate(timeout=20.0)
-        server.kill()
+    run_to_end([program, "migrate"], env=env, cwd=workdir, timeout=180)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/health/ready"
+    command: list[str | Path] = [program, "serve", "--port", str(port)]
+    with running(command, env=env, cwd=workdir, log_dir=workdir, ready_url=url, timeout=60.0):
+        body: dict[str, object] = httpx.get(url, timeout=5.0).json()
     return body
 
 
@@ -123,11 +119,11 @@ def test_the_wheel_steps_the_schema_back_and_forth(wheel_program: Path, tmp_path
         engine.dispose()
         return str(value)
 
-    run_cli(wheel_program, ["migrate"], env, tmp_path, timeout=180)
+    run_to_end([wheel_program, "migrate"], env=env, cwd=tmp_path, timeout=180)
     head = revision()
-    run_cli(wheel_program, ["migrate", "0005", "--downgrade"], env, tmp_path, timeout=180)
+    run_to_end([wheel_program, "migrate", "0005", "--downgrade"], env=env, cwd=tmp_path)
     assert revision() == "0005"
-    with pytest.raises(SmokeError, match="--downgrade needs the revision"):
-        run_cli(wheel_program, ["migrate", "--downgrade"], env, tmp_path)
-    run_cli(wheel_program, ["migrate"], env, tmp_path, timeout=180)
+    with pytest.raises(ProcessError, match="--downgrade needs the revision"):
+        run_to_end([wheel_program, "migrate", "--downgrade"], env=env, cwd=tmp_path)
+    run_to_end([wheel_program, "migrate"], env=env, cwd=tmp_path, timeout=180)
     assert revision() == head

@@ -2,7 +2,8 @@
 
 Test names carry the matrix ID: ``test_jwt_01_login_success`` is JWT-01,
 ``test_jwt_e07_expired_beyond_leeway`` is the extended case JWT-E07. The table lists every case
-that ran; a run with ``-m jwt_matrix`` (the nox session) that misses one of JWT-01..JWT-15 fails.
+that ran; a run with ``-m jwt_matrix`` (the nox session) that misses one of JWT-01..JWT-15, or
+skips any case, fails: a case that did not run proves nothing.
 """
 
 from __future__ import annotations
@@ -58,11 +59,22 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         _RESULTS.rows[case_id] = (scenario, outcome)
 
 
+def _whole_matrix(config: pytest.Config) -> bool:
+    return bool(config.getoption("markexpr", "") == "jwt_matrix")
+
+
 def _missing(config: pytest.Config) -> list[str]:
     """Matrix IDs without a result, when the whole matrix was asked for (``-m jwt_matrix``)."""
-    if config.getoption("markexpr", "") != "jwt_matrix":
+    if not _whole_matrix(config):
         return []
     return [case_id for case_id in REQUIRED_IDS if case_id not in _RESULTS.rows]
+
+
+def _skipped(config: pytest.Config) -> list[str]:
+    """Matrix IDs that were skipped, when the whole matrix was asked for."""
+    if not _whole_matrix(config):
+        return []
+    return sorted(case for case, (_, outcome) in _RESULTS.rows.items() if outcome == "skipped")
 
 
 def pytest_terminal_summary(terminalreporter: TerminalReporter, config: pytest.Config) -> None:
@@ -79,10 +91,13 @@ def pytest_terminal_summary(terminalreporter: TerminalReporter, config: pytest.C
         write(f"{case_id:<9} {'MISSING':<8} no test carries this ID")
     failed = sum(1 for _, outcome in _RESULTS.rows.values() if outcome != "passed")
     write(f"{len(_RESULTS.rows)} cases, {failed} not passed, {len(missing)} missing")
+    skipped = _skipped(config)
+    if skipped:
+        write(f"FAILED: {', '.join(skipped)} skipped: a case that did not run proves nothing")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if exitstatus == 0 and _missing(session.config):
+    if exitstatus == 0 and (_missing(session.config) or _skipped(session.config)):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 

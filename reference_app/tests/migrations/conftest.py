@@ -1,13 +1,13 @@
 """An empty database per test for the Alembic gate, wired into pytest-alembic's fixtures.
 
-SQLite: a fresh file per test. PostgreSQL (``TEST_DATABASE_URL``): a dedicated schema,
-``migrations_gate``, dropped and recreated per test and put first on the search path, so these
-tests never touch the ``public`` schema that the rest of the suite migrates once per session.
+SQLite: a fresh file per test. PostgreSQL (``TEST_DATABASE_URL``, its database per xdist
+worker): a dedicated schema, ``migrations_gate``, dropped and recreated per test and put first on
+the search path, so these tests never touch the ``public`` schema that the rest of the suite
+migrates once per session.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from sqlalchemy import Engine, create_engine, event, pool, text
 from pricing_service.core.db import alembic_config as service_alembic_config
 from pricing_service.core.db import sync_url
 from pricing_service.settings import DEV_TOKEN_ENCRYPTION_KEY
+from tests.databases import postgres_url
 
 GATE_SCHEMA = "migrations_gate"
 
@@ -32,8 +33,8 @@ def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
 
 def empty_database(tmp_path: Path) -> Iterator[Engine]:
     """An engine on an empty database (see the module docstring); disposed afterwards."""
-    url = os.environ.get("TEST_DATABASE_URL", "")
-    if url.startswith("postgresql"):
+    url = postgres_url()
+    if url is not None:
         admin = create_engine(sync_url(url), poolclass=pool.NullPool)
         with admin.begin() as connection:
             connection.execute(text(f"DROP SCHEMA IF EXISTS {GATE_SCHEMA} CASCADE"))

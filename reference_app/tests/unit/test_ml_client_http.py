@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from liveproc import free_port
 from pydantic import SecretStr
 
 from pricing_service.settings import DEV_ML_CLIENT_ID, DEV_ML_CLIENT_SECRET, DEV_ML_REFRESH_TOKEN
@@ -19,9 +20,7 @@ from pricing_service.sync.client import (
     TransientError,
 )
 from pricing_service.sync.ratelimit import RateLimiter
-from tests.sync_support import FakeServer, fake_server, fake_server_process, free_port
-
-__all__ = ["fake_server", "fake_server_process"]  # fixtures used by name below
+from tests.sync_support import FakeServer
 
 pytestmark = pytest.mark.anyio
 

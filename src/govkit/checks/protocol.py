@@ -89,7 +89,7 @@ def agents_files(repo: Repo) -> list[str]:
         f
         for f in repo.files
         if f.rsplit("/", 1)[-1] == AGENTS_FILE
-        and not f.startswith(("template/", "tests/fixtures/"))
+        and not f.startswith(("template/", "tests/fixtures/", "kit_tests/fixtures/"))
     ]
 
 

@@ -1,4 +1,5 @@
-"""``govkit contracts diff OLD NEW``: breaking changes between two OpenAPI documents."""
+"""``govkit contracts diff OLD NEW``: breaking changes between two OpenAPI documents;
+``govkit contracts check CONTRACT EXPORTED [--update]``: the contract gate of a service."""
 
 from __future__ import annotations
 
@@ -7,7 +8,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from govkit.contracts import SpecError, diff, has_breaking, load_spec, render_json, render_text
+from govkit.contracts import (
+    SpecError,
+    diff,
+    gate,
+    has_breaking,
+    load_spec,
+    render_json,
+    render_text,
+)
 from govkit.errors import UsageError
 
 
@@ -32,6 +41,20 @@ def register(subparsers: Any) -> None:
         help="text: one line per change; json: breaking and non_breaking",
     )
     diff_parser.set_defaults(handler=handle_diff)
+    check_parser: argparse.ArgumentParser = actions.add_parser(
+        "check",
+        help="the contract gate: the committed CONTRACT against the service's EXPORTED OpenAPI",
+        description=gate.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check_parser.add_argument("contract", type=Path, help="the committed contract file")
+    check_parser.add_argument(
+        "exported", type=Path, help="the OpenAPI document the service exported just now"
+    )
+    check_parser.add_argument(
+        "--update", action="store_true", help="rewrite CONTRACT as the exported document"
+    )
+    check_parser.set_defaults(handler=handle_check)
 
 
 def handle_diff(args: argparse.Namespace) -> int:
@@ -43,3 +66,12 @@ def handle_diff(args: argparse.Namespace) -> int:
     render = render_json if args.format == "json" else render_text
     sys.stdout.write(render(findings))
     return 1 if has_breaking(findings) else 0
+
+
+def handle_check(args: argparse.Namespace) -> int:
+    try:
+        code, lines = gate.run(args.contract, load_spec(args.exported), update=args.update)
+    except SpecError as error:
+        raise UsageError(f"contract: {error}") from error
+    sys.stdout.write("".join(f"{line}\n" for line in lines))
+    return code

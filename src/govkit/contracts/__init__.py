@@ -9,6 +9,8 @@ Python API (what ``nox -s contracts`` calls)::
     if contracts.has_breaking(findings): ...
     sys.stdout.write(contracts.render_text(findings))
     contracts.write_spec(app.openapi(), "contracts/openapi.json")   # deterministic
+
+The gate (``govkit contracts check``, ``nox -s contracts``) is ``contracts.gate``.
 """
 
 from govkit.contracts.diff import diff

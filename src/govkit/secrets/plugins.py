@@ -2,7 +2,7 @@
 
 Each detector was added after checking that no built-in plugin reports the bare token
 (a token pasted into a shell command, a URL or a Markdown code block; see
-tests/test_secrets.py). detect-secrets loads this file by path (``plugins_used`` entries
+kit_tests/test_secrets.py). detect-secrets loads this file by path (``plugins_used`` entries
 with ``path: file://...``), so it imports nothing from govkit.
 """
 
