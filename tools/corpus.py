@@ -5,9 +5,9 @@
     python tools/corpus.py --json r.json --markdown r.md  # also write JSON and docs' tables
     nox -s audit_corpus [-- ARGS]               # the same, with govkit from uv.lock
 
-Each entry (`kit_tests/fixtures/corpus/<name>.yml`) pins an upstream `repo` and `commit`; its trimmed
-snapshot is that commit's tree filtered by `snapshot.keep`/`drop`, materialised as a fresh git
-work tree in a temporary folder from the fetched copy `$GOVKIT_CORPUS_MIRROR/OWNER+NAME/repo`
+Each entry (`kit_tests/fixtures/corpus/<name>.yml`) pins an upstream `repo` and `commit`; its
+trimmed snapshot is that commit's tree filtered by `snapshot.keep`/`drop`, materialised as a fresh
+git work tree in a temporary folder from the fetched copy `$GOVKIT_CORPUS_MIRROR/OWNER+NAME/repo`
 (default `/work/.mirror`; the search tool's `fetch github:OWNER/NAME` brings it). The snapshots
 are never written inside this repository. Then `govkit audit SNAPSHOT --format json` runs on it
 as a user would run it, and each label is matched against the findings:

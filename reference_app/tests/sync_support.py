@@ -92,7 +92,7 @@ class FakeServer:
 
 
 def start_fake(*args: str, env: dict[str, str] | None = None) -> FakeServer:
-    """A `python -m pricing_service_dev fake-marketplace` on a free port, answering its health check."""
+    """`python -m pricing_service_dev fake-marketplace` on a free port, answering its health."""
     port = free_port()
     command = [sys.executable, "-m", "pricing_service_dev", "fake-marketplace", "--port", str(port)]
     process = LiveProcess.start([*command, *args], name="fake-marketplace", env=env or cli_env())

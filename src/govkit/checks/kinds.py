@@ -1,8 +1,8 @@
 """The kinds of problem the audit reports: one vocabulary shared by checks and the labelled corpus.
 
 A check declares the kinds it reports (``Check.kinds``); registration refuses a name that is not
-here. The corpus labels (kit_tests/fixtures/corpus/KINDS.md) use the same names, and a test keeps the
-two lists equal.
+here. The corpus labels (kit_tests/fixtures/corpus/KINDS.md) use the same names, and a test
+keeps the two lists equal.
 """
 
 from __future__ import annotations
