@@ -16,6 +16,7 @@ import io
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -562,12 +563,21 @@ def fake_marketplace(session: nox.Session) -> Iterator[None]:
     url = "http://127.0.0.1:8001"
     # The session's environment (APP_ENV=development), not only the one nox was started with.
     env = {**os.environ, **{k: v for k, v in session.env.items() if v is not None}}
+    # The fake runs in a process group of its own: a SIGTERM to nox (a supervisor, a test that
+    # stops `nox -s serve`) must unwind this block and stop it too, not leave it holding :8001.
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         with liveproc.running(command, env=env, ready_url=f"{url}/_fake/health"):
             session.log(f"fake marketplace on {url} (GET /_fake/items shows pushed prices)")
             yield
     except liveproc.ProcessError as error:
         session.error(str(error))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 @nox.session(default=False)

@@ -18,7 +18,7 @@ from govkit.repo import Repo
 from kit_tests.test_audit import make_messy_repo
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = ROOT / "tests/fixtures/sarif/sarif-schema-2.1.0.json"
+SCHEMA = ROOT / "kit_tests/fixtures/sarif/sarif-schema-2.1.0.json"
 PUSH_ONLY = """\
 on: push
 jobs:

@@ -28,7 +28,9 @@ KINDS: dict[str, str] = {
     "print-in-app": "`print()` used for logging in application or library code",
     "broad-except": "a broad `except` that swallows the error in application or library code",
     "debug-enabled": "a debug mode is on in deployed code or configuration",
-    "hardcoded-secret": "a real-looking secret literal in source or configuration",
+    "hardcoded-secret": (
+        "a real-looking secret literal in source or configuration"  # pragma: allowlist secret
+    ),
     "committed-env-credentials": "a committed `.env`-like file holding credentials",
     "no-migration-tool": "the code changes a database schema and there is no migration tool",
     "unparseable-file": "a Python, YAML, TOML or JSON file the audit cannot parse",
