@@ -376,7 +376,7 @@ def template(session: nox.Session) -> None:
 @nox.session(default=False)
 def template_sync(session: nox.Session) -> None:
     """Rewrite the template's service core and the kit's governance files from their sources."""
-    install(session)
+    install(session, "drift")  # copier renders the template
     session.run("python", "tools/template_sync.py", "--write", *session.posargs)
 
 
