@@ -52,3 +52,24 @@ def test_ruff_per_file_ignore_of_ble001_is_honoured(tmp_path: Path) -> None:
         pyproject.write('[tool.ruff.lint.per-file-ignores]\n"cli/*" = ["BLE001"]\n')
     [finding] = run_audit(Repo(tmp_path), select=["CH103"]).results[0].findings
     assert finding.path == "app.py"
+
+
+def _ch102_paths(root: Path) -> list[str]:
+    [result] = run_audit(Repo(root), select=["CH102"]).results
+    return [f.path or "" for f in result.findings]
+
+
+def test_scripts_templates_and_example_folders_are_not_application_prints(tmp_path: Path) -> None:
+    _write(tmp_path, "def serve():\n    print('up')\n")
+    printing = "def main():\n    print('hi')\n"
+    files = {
+        "tool.py": printing + "\n\nif __name__ == '__main__':\n    main()\n",
+        "{{cookiecutter.project_slug}}/app.py": printing,
+        "api_examples/demo.py": printing,
+        "sdk-examples/demo.py": printing,
+        "pkg/worker.py": printing,
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    assert _ch102_paths(tmp_path) == ["app.py", "pkg/worker.py"]

@@ -246,8 +246,10 @@ def _why_excluded(
         return "vendored"
     if folders & GENERATED_DIRS or name.endswith(_GENERATED_SUFFIXES):
         return "generated"
-    if folders & DOCS_DIRS:
+    if folders & DOCS_DIRS or any(f.endswith(("_examples", "-examples")) for f in parents):
         return "documentation"
+    if any("{{" in folder and "}}" in folder for folder in parents):
+        return "template source (a Jinja-named folder)"
     return None
 
 

@@ -47,6 +47,8 @@ PRINT_FIX = (
 # Modules whose print() is the program's output, not logging: command-line entry points.
 _CLI_MODULES = frozenset({"__main__.py", "cli.py", "console.py"})
 _CLI_IMPORTS = re.compile(r"^\s*(?:import|from)\s+(?:argparse|click|typer)\b", re.M)
+# A module run as a script: its prints are its output.
+_SCRIPT_GUARD = re.compile(r"""^if\s+__name__\s*==\s*["']__main__["']\s*:""", re.M)
 
 
 def _is_cli_module(rel: str, text: str) -> bool:
@@ -55,6 +57,7 @@ def _is_cli_module(rel: str, text: str) -> bool:
         name in _CLI_MODULES
         or bool({"cli", "commands"}.intersection(folders))
         or bool(_CLI_IMPORTS.search(text))
+        or bool(_SCRIPT_GUARD.search(text))
     )
 
 
