@@ -52,6 +52,9 @@ def test_ruff_per_file_ignore_of_ble001_is_honoured(tmp_path: Path) -> None:
         pyproject.write('[tool.ruff.lint.per-file-ignores]\n"cli/*" = ["BLE001"]\n')
     [finding] = run_audit(Repo(tmp_path), select=["CH103"]).results[0].findings
     assert finding.path == "app.py"
+    with (tmp_path / "pyproject.toml").open("a") as pyproject:
+        pyproject.write('[tool.ruff.lint]\nextend-ignore = ["BLE"]\n')
+    assert _ch103_lines(tmp_path) == []
 
 
 def _ch102_paths(root: Path) -> list[str]:

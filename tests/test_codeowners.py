@@ -90,7 +90,7 @@ def test_a_single_author_app_or_template_needs_no_codeowners(tmp_path: Path) -> 
     [
         ('maintainers = [{name = "A"}, {name = "B"}, {name = "C"}]\n', "3 authors"),
         ("", "docs/contributing.md refers to CODEOWNERS"),
-        ("", "a service with a deploy workflow"),
+        ("", "a deploy job to infrastructure behind a protected environment"),
     ],
 )
 def test_evidence_of_a_team_makes_codeowners_due(tmp_path: Path, extra: str, evidence: str) -> None:
@@ -98,11 +98,19 @@ def test_evidence_of_a_team_makes_codeowners_due(tmp_path: Path, extra: str, evi
     if evidence.startswith("docs/"):
         (app / "docs").mkdir()
         (app / "docs/contributing.md").write_text("Reviews: CODEOWNERS assigns them.\n")
-    if evidence.startswith("a service"):
+    if evidence.startswith("a deploy"):
         (app / ".github/workflows").mkdir(parents=True)
+        deploy = "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
+        (app / ".github/workflows/deploy.yml").write_text(deploy + "      - run: flyctl deploy\n")
+        assert run(app, OWN101)[0] is Status.SKIP  # an example app's unguarded deploy
         (app / ".github/workflows/deploy.yml").write_text(
-            "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n"
-            "    steps:\n      - run: flyctl deploy\n"
+            deploy.replace("    steps:\n", "    environment: pypi\n    steps:\n")
+            + "      - uses: pypa/gh-action-pypi-publish@v1\n"
+        )
+        assert run(app, OWN101)[0] is Status.SKIP  # publishing a package is not a team deploy
+        (app / ".github/workflows/deploy.yml").write_text(
+            deploy.replace("    steps:\n", "    environment: production\n    steps:\n")
+            + "      - run: flyctl deploy\n"
         )
     status, message = run(app, OWN101)
     assert status is Status.FAIL

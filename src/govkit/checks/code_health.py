@@ -155,12 +155,13 @@ def _ble001_ignored(repo: Repo) -> Callable[[str], bool]:
     config = _ruff_config(repo)
     lint = config.get("lint", {})
     tables = [t for t in (config, lint) if isinstance(t, dict)]
-    if any(_ignores_ble001(t.get("ignore")) for t in tables):
+    if any(_ignores_ble001(t.get(key)) for t in tables for key in ("ignore", "extend-ignore")):
         return lambda _rel: True
     globs = [
         glob
         for table in tables
-        if isinstance(per_file := table.get("per-file-ignores"), dict)
+        for key in ("per-file-ignores", "extend-per-file-ignores")
+        if isinstance(per_file := table.get(key), dict)
         for glob, codes in per_file.items()
         if _ignores_ble001(codes)
     ]

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from govkit.checks.base import (
     EVERY_REPOSITORY,
@@ -140,8 +141,8 @@ def team_evidence(repo: Repo, profile: Profile) -> str | None:
 
     Offline there is no committer history, so the evidence is what the repository says: the
     kit's stamped answers naming owning teams, docs that talk about CODEOWNERS, three or more
-    maintainers or authors in pyproject.toml, or a deploy job (behind a protected environment,
-    or in a service).
+    maintainers or authors in pyproject.toml, or a service's deploy to infrastructure behind a
+    protected environment (a package or docs publish, or an example app's deploy, is not).
     """
     answers = copier_answers(repo)
     teams = sorted({str(v) for k, v in answers.items() if k.startswith("owner") and "/" in str(v)})
@@ -163,12 +164,27 @@ def team_evidence(repo: Repo, profile: Profile) -> str | None:
     ]
     if docs:
         return f"{docs[0]} refers to CODEOWNERS"
-    deploys = deploy_jobs(repo)
-    if any(job.get("environment") for job in deploys):
-        return "a deploy job behind a protected environment"
-    if deploys and profile.kind == "service":
-        return "a service with a deploy workflow"
+    if profile.kind in {"service", "monorepo"} and any(
+        job.get("environment") and not _publishes(job) for job in deploy_jobs(repo)
+    ):
+        return "a deploy job to infrastructure behind a protected environment"
     return None
+
+
+# Publishing a package or a docs site is what one maintainer does too; it is not a team's deploy.
+_PUBLISH = re.compile(
+    r"pypi-publish|deploy-pages|upload-pages-artifact|gh-pages|twine upload|"
+    r"(?:uv|poetry|pdm|hatch|flit|npm|pnpm|yarn|cargo) publish|gh-deploy|gh release create",
+    re.I,
+)
+
+
+def _publishes(job: dict[str, Any]) -> bool:
+    steps = job.get("steps")
+    return isinstance(steps, list) and any(
+        isinstance(step, dict) and _PUBLISH.search(f"{step.get('uses', '')} {step.get('run', '')}")
+        for step in steps
+    )
 
 
 @register
@@ -186,8 +202,8 @@ class OWN101(OwnershipCheck):
             if why is None:
                 raise Skip(
                     "no CODEOWNERS, and nothing shows a team owns the code (no owning teams in "
-                    "the kit's answers, docs naming CODEOWNERS, 3+ pyproject maintainers or a "
-                    "deploy workflow): a single maintainer needs none"
+                    "the kit's answers, docs naming CODEOWNERS, 3+ pyproject maintainers or an "
+                    "environment-guarded deploy): a single maintainer needs none"
                 )
             return (
                 f"A team owns this code ({why}) but no CODEOWNERS names it. Create CODEOWNERS "
