@@ -27,11 +27,13 @@ def test_a_bound_error_passed_on_is_not_swallowed(tmp_path: Path) -> None:
         "def b():\n"
         "    try:\n        work()\n    except Exception as exc:\n        errors.append(exc)\n"
         "def c():\n"
-        "    try:\n        work()\n    except Exception:\n        logger.debug('x')\n"
+        "    try:\n        work()\n    except Exception:\n        log.debug('x', exc_info=1)\n"
         "def d():\n"
-        "    try:\n        work()\n    except Exception as exc:\n        pass\n",
+        "    try:\n        work()\n    except Exception as exc:\n        pass\n"
+        "def e():\n"
+        "    try:\n        work()\n    except Exception:\n        logger.debug('no uvloop')\n",
     )
-    assert _ch103_lines(tmp_path) == [19]
+    assert _ch103_lines(tmp_path) == [19, 24]
 
 
 def test_noqa_ble001_is_the_repository_s_decision(tmp_path: Path) -> None:

@@ -94,9 +94,10 @@ def _is_broad(handler: ast.ExceptHandler) -> bool:
     return any(isinstance(n, ast.Name) and n.id in {"Exception", "BaseException"} for n in names)
 
 
-_LOG_METHODS = frozenset(
-    {"exception", "error", "warning", "warn", "critical", "log", "info", "debug"}
-)
+_LOG_METHODS = frozenset({"exception", "error", "warning", "warn", "critical", "log"})
+# Levels that are off in production: a message there records the error only when it carries it
+# (the bound exception, which any use of it covers, or `exc_info=`).
+_QUIET_LOG_METHODS = frozenset({"debug", "info"})
 
 
 def _swallows(handler: ast.ExceptHandler) -> bool:
@@ -117,7 +118,14 @@ def _swallows(handler: ast.ExceptHandler) -> bool:
             return False
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             owner = ast.unparse(node.func.value).lower()
-            if node.func.attr in _LOG_METHODS and ("log" in owner or "warnings" in owner):
+            logs = "log" in owner or "warnings" in owner
+            if logs and node.func.attr in _LOG_METHODS:
+                return False
+            if (
+                logs
+                and node.func.attr in _QUIET_LOG_METHODS
+                and any(k.arg == "exc_info" for k in node.keywords)
+            ):
                 return False
             if node.func.attr in {"exit", "_exit", "abort"}:
                 return False
