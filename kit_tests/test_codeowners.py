@@ -9,6 +9,7 @@ import pytest
 from govkit.checks import Status, run_checks
 from govkit.checks.codeowners import OWN101, OWN102, OWN103, OWN104, OWN105, Rule
 from govkit.cli import main
+from govkit.profile import profile_of
 from govkit.repo import Repo
 from kit_tests.check_support import run
 
@@ -54,13 +55,78 @@ def test_missing_codeowners_fails_and_later_checks_are_skipped(repo: Path) -> No
 
 def test_a_library_without_codeowners_is_not_a_health_failure(repo: Path) -> None:
     (repo / "CODEOWNERS").unlink()
+    (repo / "policies/ownership.md").unlink()  # it names CODEOWNERS: evidence of a team
     (repo / "pyproject.toml").write_text('[project]\nname = "lib"\n')
     status, message = run(repo, OWN101)
     assert status is Status.SKIP
     assert "single maintainer" in message
     # stamped from the kit, it named its owning teams: CODEOWNERS applies again
-    (repo / ".copier-answers.yml").write_text("govkit_source: git+https://example.com/govkit\n")
-    assert run(repo, OWN101)[0] is Status.FAIL
+    (repo / ".copier-answers.yml").write_text(
+        "govkit_source: git+https://example.com/govkit\nowner_fallback: '@acme/payments'\n"
+    )
+    status, message = run(repo, OWN101)
+    assert status is Status.FAIL
+    assert "@acme/payments" in message
+
+
+def _bare_app(root: Path, pyproject: str) -> Path:
+    (root / "pyproject.toml").write_text(pyproject)
+    (root / "app.py").write_text("app = None\n")
+    return root
+
+
+def test_a_single_author_app_or_template_needs_no_codeowners(tmp_path: Path) -> None:
+    app = _bare_app(
+        tmp_path,
+        '[project]\nname = "app"\ndependencies = ["fastapi"]\nauthors = [{name = "Ann"}]\n',
+    )
+    assert run(app, OWN101)[0] is Status.SKIP
+    (app / "copier.yml").write_text("name: {type: str}\n")
+    assert run(app, OWN101)[0] is Status.SKIP
+
+
+@pytest.mark.parametrize(
+    ("extra", "evidence"),
+    [
+        ('maintainers = [{name = "A"}, {name = "B"}, {name = "C"}]\n', "3 authors"),
+        ("", "docs/contributing.md refers to CODEOWNERS"),
+        ("", "a deploy job to infrastructure behind a protected environment"),
+    ],
+)
+def test_evidence_of_a_team_makes_codeowners_due(tmp_path: Path, extra: str, evidence: str) -> None:
+    app = _bare_app(tmp_path, f'[project]\nname = "app"\ndependencies = ["fastapi"]\n{extra}')
+    if evidence.startswith("docs/"):
+        (app / "docs").mkdir()
+        (app / "docs/contributing.md").write_text("Reviews: CODEOWNERS assigns them.\n")
+    if evidence.startswith("a deploy"):
+        (app / ".github/workflows").mkdir(parents=True)
+        deploy = "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
+        (app / ".github/workflows/deploy.yml").write_text(deploy + "      - run: flyctl deploy\n")
+        assert run(app, OWN101)[0] is Status.SKIP  # an example app's unguarded deploy
+        (app / ".github/workflows/deploy.yml").write_text(
+            deploy.replace("    steps:\n", "    environment: pypi\n    steps:\n")
+            + "      - uses: pypa/gh-action-pypi-publish@v1\n"
+        )
+        assert run(app, OWN101)[0] is Status.SKIP  # publishing a package is not a team deploy
+        (app / ".github/workflows/deploy.yml").write_text(
+            deploy.replace("    steps:\n", "    environment: production\n    steps:\n")
+            + "      - run: flyctl deploy\n"
+        )
+    status, message = run(app, OWN101)
+    assert status is Status.FAIL
+    assert evidence in message
+
+
+def test_dev_dependencies_do_not_make_a_library_a_service(tmp_path: Path) -> None:
+    lib = _bare_app(
+        tmp_path,
+        '[project]\nname = "lib"\n[project.optional-dependencies]\ntest = ["fastapi"]\n'
+        '[dependency-groups]\ndev = ["django"]\n',
+    )
+    (lib / "requirements-dev.txt").write_text("flask\n")
+    assert profile_of(Repo(lib)).kind == "library"
+    (lib / "requirements.txt").write_text("flask\n")
+    assert profile_of(Repo(lib)).kind == "service"
 
 
 def test_two_codeowners_locations_fail(repo: Path) -> None:

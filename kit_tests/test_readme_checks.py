@@ -96,3 +96,11 @@ def test_frontend_readme_findings_name_files_that_exist(tmp_path: Path) -> None:
     assert outcome_status is Status.FAIL
     assert message.startswith("web/README.md:1: web/README.md is still the framework's template")
     assert "tools/" not in message
+
+
+@pytest.mark.parametrize(
+    "directive", [".. code:: bash", ".. code-block:: shell", ".. sourcecode::"]
+)
+def test_rst_code_directives_are_literal_blocks(directive: str) -> None:
+    text = f"Build\n-----\n\n{directive}\n    :caption: build\n\n    make build\n\nDone.\n"
+    assert readme._rst_literal_blocks(text) == ["\nmake build\n"]

@@ -198,11 +198,30 @@ def test_a_push_only_workflow_fails_gh100_and_is_still_examined(tmp_path: Path) 
     make_repo(tmp_path, PUSH_ONLY_DEPLOY)
     outcomes = {o.check.id(): o for o in run_checks(Repo(tmp_path), WORKFLOW_CHECKS)}
     assert outcomes["GH100"].status is Status.FAIL
-    assert "they run on push" in outcomes["GH100"].message
-    for check_id, line in (("GH101", 2), ("GH102", 6), ("GH106", 3)):
+    [no_pr] = outcomes["GH100"].findings
+    assert "Runs on push, never on `pull_request`" in no_pr.message
+    for check_id, line in (("GH100", 1), ("GH101", 2), ("GH102", 6), ("GH106", 3)):
         assert outcomes[check_id].status is Status.FAIL, check_id
         [finding] = outcomes[check_id].findings
         assert (finding.path, finding.line) == (".github/workflows/ci.yml", line), check_id
+
+
+def test_each_push_only_workflow_and_each_repeated_ref_has_its_own_line(tmp_path: Path) -> None:
+    make_repo(
+        tmp_path,
+        "# push only\non: push\njobs:\n  deploy:\n    runs-on: ubuntu-24.04\n"
+        "    timeout-minutes: 5\n    steps:\n      - uses: actions/checkout@v4\n"
+        "      - uses: actions/checkout@v4\n      - run: ./deploy.sh\n",
+    )
+    (tmp_path / ".github/workflows/nightly.yml").write_text(
+        "name: nightly\non:\n  schedule: [{cron: '0 3 * * *'}]\njobs: {}\n"
+    )
+    outcomes = {o.check.id(): o for o in run_checks(Repo(tmp_path), WORKFLOW_CHECKS)}
+    assert [(f.path, f.line) for f in outcomes["GH100"].findings] == [
+        (".github/workflows/ci.yml", 2),
+        (".github/workflows/nightly.yml", 2),
+    ]
+    assert [f.line for f in outcomes["GH102"].findings] == [8, 9]
 
 
 def test_workflow_checks_do_not_apply_without_github_actions(tmp_path: Path) -> None:

@@ -191,7 +191,7 @@ def _compute(repo: Repo) -> Profile:
         )
     )
     kind, reason = _kind(repo, config, web, parts, pyprojects)
-    answers = _copier_answers(repo)
+    answers = copier_answers(repo)
     return Profile(
         kind=kind,
         kind_reason=reason,
@@ -246,8 +246,10 @@ def _why_excluded(
         return "vendored"
     if folders & GENERATED_DIRS or name.endswith(_GENERATED_SUFFIXES):
         return "generated"
-    if folders & DOCS_DIRS:
+    if folders & DOCS_DIRS or any(f.endswith(("_examples", "-examples")) for f in parents):
         return "documentation"
+    if any("{{" in folder and "}}" in folder for folder in parents):
+        return "template source (a Jinja-named folder)"
     return None
 
 
@@ -319,9 +321,10 @@ def _python_dependencies(repo: Repo, manifests: list[str]) -> tuple[set[str], li
                 continue
             pyprojects.append(data)
             deps |= _pyproject_dependencies(data)
-        elif (name.startswith("requirements") and name.endswith((".txt", ".in"))) or (
-            "requirements" in rel.split("/")[:-1] and name.endswith(".txt")
-        ):
+        elif (
+            (name.startswith("requirements") and name.endswith((".txt", ".in")))
+            or ("requirements" in rel.split("/")[:-1] and name.endswith(".txt"))
+        ) and not _DEV.search(name.removeprefix("requirements")):
             deps |= {_normal(m) for m in _REQUIREMENT.findall(repo.text(rel) or "")}
         elif name in {"setup.py", "setup.cfg", "Pipfile"}:
             text = repo.text(rel) or ""
@@ -331,20 +334,31 @@ def _python_dependencies(repo: Repo, manifests: list[str]) -> tuple[set[str], li
     return deps, pyprojects
 
 
+# Extras and requirement files for development, not for running the code.
+_DEV = re.compile(
+    r"(?:^|[-_./])(?:dev|develop|tests?|testing|lint|docs?|typing|mypy|ci|bench)(?:$|[-_./\d])",
+    re.I,
+)
+
+
 def _pyproject_dependencies(data: dict[str, Any]) -> set[str]:
+    """The runtime dependencies: not `[dependency-groups]`, dev/test extras or poetry dev groups."""
     specs: list[str] = []
     project = data.get("project", {})
     if isinstance(project, dict):
         specs += [s for s in project.get("dependencies", []) if isinstance(s, str)]
-        for group in (project.get("optional-dependencies") or {}).values():
-            specs += [s for s in group if isinstance(s, str)]
-    for group in (data.get("dependency-groups") or {}).values():
-        specs += [s for s in group if isinstance(s, str)]
+        for extra, group in (project.get("optional-dependencies") or {}).items():
+            if not _DEV.search(str(extra)):
+                specs += [s for s in group if isinstance(s, str)]
     names = {_normal(m.group(1)) for s in specs if (m := _REQUIREMENT.match(s))}
     poetry = data.get("tool", {}).get("poetry", {})
     if isinstance(poetry, dict):
-        tables = [poetry.get("dependencies", {}), poetry.get("dev-dependencies", {})]
-        tables += [g.get("dependencies", {}) for g in (poetry.get("group") or {}).values()]
+        tables = [poetry.get("dependencies", {})]
+        tables += [
+            g.get("dependencies", {})
+            for name, g in (poetry.get("group") or {}).items()
+            if isinstance(g, dict) and not _DEV.search(str(name))
+        ]
         names |= {_normal(n) for table in tables if isinstance(table, dict) for n in table}
     return names
 
@@ -437,7 +451,7 @@ def _ci(repo: Repo) -> frozenset[str]:
     return frozenset(found)
 
 
-def _copier_answers(repo: Repo) -> dict[str, Any]:
+def copier_answers(repo: Repo) -> dict[str, Any]:
     try:
         answers = repo.yaml(".copier-answers.yml")
     except yaml.YAMLError:

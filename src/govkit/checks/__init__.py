@@ -33,6 +33,7 @@ MODULES: tuple[str, ...] = (
     "runbooks",
     "workflows",
     "workflow_security",
+    "ci_config",
     "env_files",
     "parse_errors",
     "placeholders",

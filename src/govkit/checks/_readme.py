@@ -82,6 +82,10 @@ def code_text(path: str, text: str) -> str:
     return "\n".join(snippets)
 
 
+# `.. code:: bash`, `.. code-block:: console`, `.. sourcecode:: shell`: a language after the `::`.
+_RST_CODE = re.compile(r"^\s*\.\.\s+(?:code|code-block|sourcecode)::")
+
+
 def _rst_literal_blocks(text: str) -> list[str]:
     """Bodies of RST literal blocks: after a paragraph ending in `::` or a code directive."""
     blocks: list[str] = []
@@ -89,7 +93,9 @@ def _rst_literal_blocks(text: str) -> list[str]:
     i = 0
     while i < len(lines):
         line = lines[i].rstrip()
-        if line.endswith("::") and not line.lstrip().startswith((".. image", ".. figure")):
+        if _RST_CODE.match(line) or (
+            line.endswith("::") and not line.lstrip().startswith((".. image", ".. figure"))
+        ):
             indent = len(lines[i]) - len(lines[i].lstrip())
             body: list[str] = []
             j = i + 1

@@ -6,9 +6,12 @@ Wildcard CORS (T02, CH101) lives in :mod:`govkit.checks.cors`.
 from __future__ import annotations
 
 import ast
+import fnmatch
 import json
 import re
+import tomllib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -44,6 +47,8 @@ PRINT_FIX = (
 # Modules whose print() is the program's output, not logging: command-line entry points.
 _CLI_MODULES = frozenset({"__main__.py", "cli.py", "console.py"})
 _CLI_IMPORTS = re.compile(r"^\s*(?:import|from)\s+(?:argparse|click|typer)\b", re.M)
+# A module run as a script: its prints are its output.
+_SCRIPT_GUARD = re.compile(r"""^if\s+__name__\s*==\s*["']__main__["']\s*:""", re.M)
 
 
 def _is_cli_module(rel: str, text: str) -> bool:
@@ -52,6 +57,7 @@ def _is_cli_module(rel: str, text: str) -> bool:
         name in _CLI_MODULES
         or bool({"cli", "commands"}.intersection(folders))
         or bool(_CLI_IMPORTS.search(text))
+        or bool(_SCRIPT_GUARD.search(text))
     )
 
 
@@ -88,21 +94,97 @@ def _is_broad(handler: ast.ExceptHandler) -> bool:
     return any(isinstance(n, ast.Name) and n.id in {"Exception", "BaseException"} for n in names)
 
 
-_LOG_METHODS = frozenset({"exception", "error", "warning", "warn", "critical", "log", "info"})
+_LOG_METHODS = frozenset({"exception", "error", "warning", "warn", "critical", "log"})
+# Levels that are off in production: a message there records the error only when it carries it
+# (the bound exception, which any use of it covers, or `exc_info=`).
+_QUIET_LOG_METHODS = frozenset({"debug", "info"})
 
 
 def _swallows(handler: ast.ExceptHandler) -> bool:
-    """A handler swallows the error when it neither re-raises, logs it nor exits."""
+    """A handler swallows the error when it neither re-raises, logs it, exits nor passes it on.
+
+    Passing it on is any use of the bound name (`except Exception as exc`): stored, returned
+    as a value or a result object, raised later, or handed to a call.
+    """
     for node in ast.walk(handler):
         if isinstance(node, ast.Raise):
             return False
+        if (
+            handler.name
+            and isinstance(node, ast.Name)
+            and node.id == handler.name
+            and isinstance(node.ctx, ast.Load)
+        ):
+            return False
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             owner = ast.unparse(node.func.value).lower()
-            if node.func.attr in _LOG_METHODS and ("log" in owner or "warnings" in owner):
+            logs = "log" in owner or "warnings" in owner
+            if logs and node.func.attr in _LOG_METHODS:
+                return False
+            if (
+                logs
+                and node.func.attr in _QUIET_LOG_METHODS
+                and any(k.arg == "exc_info" for k in node.keywords)
+            ):
                 return False
             if node.func.attr in {"exit", "_exit", "abort"}:
                 return False
     return True
+
+
+_NOQA_BLE = re.compile(r"#\s*noqa\b(?!:)|#\s*noqa:[^#]*\bBLE0*01\b", re.IGNORECASE)
+
+
+def _ruff_config(repo: Repo) -> dict[str, object]:
+    """The repository's ruff settings: ruff.toml / .ruff.toml, else pyproject's [tool.ruff]."""
+    for name in ("ruff.toml", ".ruff.toml"):
+        text = repo.text(name)
+        if text is not None:
+            try:
+                return tomllib.loads(text)
+            except tomllib.TOMLDecodeError:
+                return {}
+    tool = repo.pyproject.get("tool", {})
+    ruff = tool.get("ruff", {}) if isinstance(tool, dict) else {}
+    return ruff if isinstance(ruff, dict) else {}
+
+
+def _ignores_ble001(codes: object) -> bool:
+    return isinstance(codes, list) and any(
+        isinstance(c, str) and c.upper() in {"BLE", "BLE0", "BLE00", "BLE001"} for c in codes
+    )
+
+
+def _ble001_ignored(repo: Repo) -> Callable[[str], bool]:
+    """Whether the repository's ruff config ignores BLE001 (broad except) for a file.
+
+    An ignore the repository wrote down is its own decision about a broad handler there.
+    """
+    config = _ruff_config(repo)
+    lint = config.get("lint", {})
+    tables = [t for t in (config, lint) if isinstance(t, dict)]
+    if any(_ignores_ble001(t.get(key)) for t in tables for key in ("ignore", "extend-ignore")):
+        return lambda _rel: True
+    globs = [
+        glob
+        for table in tables
+        for key in ("per-file-ignores", "extend-per-file-ignores")
+        if isinstance(per_file := table.get(key), dict)
+        for glob, codes in per_file.items()
+        if _ignores_ble001(codes)
+    ]
+
+    def ignored(rel: str) -> bool:
+        name = PurePosixPath(rel).name
+        return any(
+            fnmatch.fnmatchcase(rel, g)
+            or fnmatch.fnmatchcase(name, g)
+            or fnmatch.fnmatchcase(rel, g.replace("**/", ""))
+            or rel.startswith(g.rstrip("/") + "/")
+            for g in globs
+        )
+
+    return ignored
 
 
 @dataclass(frozen=True)
@@ -130,6 +212,7 @@ def _code_facts(repo: Repo) -> dict[str, CodeFacts]:
         functions: list[tuple[int, int, str]] = []
         prints: list[int] = []
         handlers: list[tuple[int, bool]] = []
+        lines = text.splitlines()
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 functions.append((node.lineno, node.end_lineno or node.lineno, node.name))
@@ -137,7 +220,8 @@ def _code_facts(repo: Repo) -> dict[str, CodeFacts]:
                 if isinstance(node.func, ast.Name) and node.func.id == "print":
                     prints.append(node.lineno)
             elif isinstance(node, ast.ExceptHandler) and _is_broad(node):
-                handlers.append((node.lineno, _swallows(node)))
+                noqa = node.lineno <= len(lines) and _NOQA_BLE.search(lines[node.lineno - 1])
+                handlers.append((node.lineno, _swallows(node) and not noqa))
         facts[rel] = CodeFacts(
             tuple((line, _innermost(functions, line)) for line in sorted(prints)),
             tuple(sorted(handlers)),
@@ -170,11 +254,12 @@ class CH103(CodeCheck):
         limit = repo.govkit_config.get("max-broad-except", 0)
         if not isinstance(limit, int) or limit < 0:
             raise UsageError("[tool.govkit] max-broad-except must be a whole number (default 0)")
+        ignored = _ble001_ignored(repo)
         swallowing = [
             (rel, line)
             for rel, facts in sorted(code_facts(repo).items())
             for line, swallows in facts.broad_handlers
-            if swallows
+            if swallows and not ignored(rel)
         ]
         if len(swallowing) <= limit:
             return []

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from govkit.checks.base import (
     EVERY_REPOSITORY,
@@ -19,7 +20,8 @@ from govkit.checks.base import (
     Skip,
     register,
 )
-from govkit.profile import Profile
+from govkit.checks.workflow_security import deploy_jobs
+from govkit.profile import Profile, copier_answers
 from govkit.repo import Repo
 
 LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
@@ -131,8 +133,58 @@ class OwnershipCheck(Check):
     applies = EVERY_REPOSITORY
 
 
-# A library or CLI is often kept by one maintainer or a community: CODEOWNERS is optional there.
-_SINGLE_MAINTAINER_KINDS = frozenset({"library", "cli"})
+_DOCS = (".md", ".rst", ".txt", ".adoc")
+
+
+def team_evidence(repo: Repo, profile: Profile) -> str | None:
+    """Why a team (not one maintainer) owns the repository, from what it holds; None if nothing.
+
+    Offline there is no committer history, so the evidence is what the repository says: the
+    kit's stamped answers naming owning teams, docs that talk about CODEOWNERS, three or more
+    maintainers or authors in pyproject.toml, or a service's deploy to infrastructure behind a
+    protected environment (a package or docs publish, or an example app's deploy, is not).
+    """
+    answers = copier_answers(repo)
+    teams = sorted({str(v) for k, v in answers.items() if k.startswith("owner") and "/" in str(v)})
+    if profile.kit_stamped and teams:
+        return f"the kit's answers name owning teams ({', '.join(teams)})"
+    project = repo.pyproject.get("project", {})
+    people = {
+        str(person.get("name") or person.get("email"))
+        for key in ("authors", "maintainers")
+        for person in (project.get(key) or [] if isinstance(project, dict) else [])
+        if isinstance(person, dict)
+    }
+    if len(people) >= 3:
+        return f"{len(people)} authors and maintainers in pyproject.toml"
+    docs = [
+        f
+        for f in repo.files
+        if f.count("/") <= 2 and f.lower().endswith(_DOCS) and "CODEOWNERS" in (repo.text(f) or "")
+    ]
+    if docs:
+        return f"{docs[0]} refers to CODEOWNERS"
+    if profile.kind in {"service", "monorepo"} and any(
+        job.get("environment") and not _publishes(job) for job in deploy_jobs(repo)
+    ):
+        return "a deploy job to infrastructure behind a protected environment"
+    return None
+
+
+# Publishing a package or a docs site is what one maintainer does too; it is not a team's deploy.
+_PUBLISH = re.compile(
+    r"pypi-publish|deploy-pages|upload-pages-artifact|gh-pages|twine upload|"
+    r"(?:uv|poetry|pdm|hatch|flit|npm|pnpm|yarn|cargo) publish|gh-deploy|gh release create",
+    re.I,
+)
+
+
+def _publishes(job: dict[str, Any]) -> bool:
+    steps = job.get("steps")
+    return isinstance(steps, list) and any(
+        isinstance(step, dict) and _PUBLISH.search(f"{step.get('uses', '')} {step.get('run', '')}")
+        for step in steps
+    )
 
 
 @register
@@ -145,15 +197,17 @@ class OWN101(OwnershipCheck):
 
     def check(self, repo: Repo, profile: Profile) -> str | None:
         present = [loc for loc in LOCATIONS if repo.exists(loc)]
-        # a repository stamped from the kit named its owning teams in the template's answers
-        if not present and profile.kind in _SINGLE_MAINTAINER_KINDS and not profile.kit_stamped:
-            raise Skip(
-                f"no CODEOWNERS, and a {profile.kind} may have a single maintainer: not a health "
-                'problem (set [tool.govkit] kind = "service" when a team owns it)'
-            )
         if not present:
+            why = team_evidence(repo, profile)
+            if why is None:
+                raise Skip(
+                    "no CODEOWNERS, and nothing shows a team owns the code (no owning teams in "
+                    "the kit's answers, docs naming CODEOWNERS, 3+ pyproject maintainers or an "
+                    "environment-guarded deploy): a single maintainer needs none"
+                )
             return (
-                "Create CODEOWNERS at the repository root, the catch-all first:\n"
+                f"A team owns this code ({why}) but no CODEOWNERS names it. Create CODEOWNERS "
+                "at the repository root, the catch-all first:\n"
                 "* @OWNER/TEAM\n/.github/ @OWNER/PLATFORM-TEAM"
             )
         if len(present) > 1:

@@ -287,6 +287,11 @@ def _unguarded_events(flow: Workflow) -> list[str]:
     return loose
 
 
+def deploy_jobs(repo: Repo) -> list[dict[str, Any]]:
+    """Every job of the repository's workflows that deploys or publishes."""
+    return [job for flow, job_id, job in _jobs(repo) if _is_deploy(job_id, job, flow)]
+
+
 def unguarded_deploys(repo: Repo) -> list[Finding]:
     """Deploy or publish jobs any branch can start, with no protected environment."""
     found: list[Finding] = []

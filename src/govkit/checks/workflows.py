@@ -293,22 +293,15 @@ def _findings(header: str, found: list[Where], fix: str) -> list[Finding]:
     return [Finding(f"{what}\n{header}\n{fix}", path, line) for what, path, line in found]
 
 
-def line_of(repo: Repo, path: str, needle: str | re.Pattern[str], after: int = 0) -> int | None:
-    """The 1-based line of PATH holding NEEDLE (text or pattern), after line AFTER."""
-    for number, line in enumerate((repo.text(path) or "").splitlines(), 1):
-        if number <= after:
+def _run_line(flow: Workflow, job_id: str, needle: str) -> int | None:
+    """The line of the first `run:` line of job JOB_ID holding NEEDLE (else the job's line)."""
+    for index, step in enumerate(flow.steps(flow.jobs.get(job_id, {}))):
+        run = step.get("run")
+        if not isinstance(run, str) or needle not in run:
             continue
-        if needle.search(line) if isinstance(needle, re.Pattern) else needle in line:
-            return number
-    return None
-
-
-def job_line(repo: Repo, path: str, job_id: str) -> int | None:
-    """The line where job JOB_ID starts, under `jobs:`."""
-    jobs = line_of(repo, path, re.compile(r"^jobs\s*:"))
-    if jobs is None:
-        return None
-    return line_of(repo, path, re.compile(rf"^\s+[\"']?{re.escape(job_id)}[\"']?\s*:"), jobs)
+        offset = next((n for n, text in enumerate(run.splitlines()) if needle in text), 0)
+        return flow.text_line("jobs", job_id, "steps", index, "run", offset=offset)
+    return flow.line("jobs", job_id)
 
 
 class WorkflowCheck(Check):
@@ -354,20 +347,23 @@ class GH100(WorkflowCheck):
         other = sorted(profile.ci - {"github-actions"})
         if other and not repo.workflow_files:
             raise Skip(f"CI runs on {', '.join(other)}; this check reads GitHub Actions only")
-        no_pr = "no-pr-ci" if repo.workflow_files else "no-ci"
-        what = (
-            "No workflow runs on `pull_request` (they run on "
-            + ", ".join(sorted({e for flow in workflows(repo) for e in flow.events}) or ["nothing"])
-            + "): a change is tested only after it is merged."
-            if no_pr == "no-pr-ci"
-            else "No CI: no workflow under .github/workflows/."
+        fix = (
+            f"Create {CI_WORKFLOW} with one job per gate (or add `pull_request:` to a workflow's "
+            "`on:`), starting with:\non:\n  pull_request:\n  push:\n    branches: [main]\n"
+            "permissions: {}\n" + CONCURRENCY_SNIPPET + "\njobs:\n" + job_snippet(repo, "lint")
         )
+        if not workflows(repo):
+            return [*found, Finding(f"No CI: no workflow under .github/workflows/. {fix}")]
         return [
             *found,
-            Finding(
-                f"{what} Create {CI_WORKFLOW} with one job per gate, starting with:\n"
-                "on:\n  pull_request:\n  push:\n    branches: [main]\n"
-                "permissions: {}\n" + CONCURRENCY_SNIPPET + "\njobs:\n" + job_snippet(repo, "lint")
+            *(
+                Finding(
+                    f"Runs on {', '.join(sorted(flow.events)) or 'nothing'}, never on "
+                    "`pull_request`: no workflow tests a change before it is merged. " + fix,
+                    flow.path,
+                    flow.line("on"),
+                )
+                for flow in workflows(repo)
             ),
         ]
 
@@ -386,12 +382,12 @@ class GH101(WorkflowCheck):
         for flow in workflows:
             every_job_sets = bool(flow.jobs) and all("permissions" in j for j in flow.jobs.values())
             if "permissions" not in flow.doc and not every_job_sets:
-                line = line_of(repo, flow.path, re.compile(r"^jobs\s*:"))
+                line = flow.line("jobs")
                 bad.append(
                     ("no top-level `permissions:` (the default may be write)", flow.path, line)
                 )
             elif "permissions" in flow.doc and not _read_only(flow.doc["permissions"]):
-                line = line_of(repo, flow.path, re.compile(r"^permissions\s*:"))
+                line = flow.line("permissions")
                 bad.append((f"top-level `permissions: {flow.doc['permissions']}`", flow.path, line))
         return _findings(
             "Workflow-wide token permissions must be empty or read-only.",
@@ -423,12 +419,12 @@ class GH102(WorkflowCheck):
     def check(self, repo: Repo) -> list[Finding]:
         bad: list[Where] = []
         for flow, job_id, job in all_jobs(repo):
-            refs = [("uses", job.get("uses"))] + [
-                (f"steps[{i}]", step.get("uses")) for i, step in enumerate(flow.steps(job))
+            refs = [("uses", job.get("uses"), flow.line("jobs", job_id, "uses"))] + [
+                (f"steps[{i}]", step.get("uses"), flow.line("jobs", job_id, "steps", i, "uses"))
+                for i, step in enumerate(flow.steps(job))
             ]
-            for where, ref in refs:
+            for where, ref, line in refs:
                 if isinstance(ref, str) and not _pinned(ref):
-                    line = line_of(repo, flow.path, f"uses: {ref}") or line_of(repo, flow.path, ref)
                     bad.append((f"jobs.{job_id}.{where} uses `{ref}`", flow.path, line))
         return _findings(
             "Tags and branches can be moved to other code; pin each to a commit SHA.",
@@ -465,10 +461,10 @@ class GH103(WorkflowCheck):
             if not privileged:
                 continue
             for job_id, job in flow.jobs.items():
-                start = job_line(repo, flow.path, job_id) or 0
                 for i, step in enumerate(flow.steps(job)):
                     if _checks_out_head(step):
-                        line = line_of(repo, flow.path, _PR_HEAD, start) or start or None
+                        keys = ("with", "ref") if "uses" in step else ("run",)
+                        line = flow.line("jobs", job_id, "steps", i, *keys)
                         bad.append(
                             (
                                 f"jobs.{job_id}.steps[{i}] checks out the PR head "
@@ -513,7 +509,6 @@ class GH104(WorkflowCheck):
         bad: list[Where] = []
         first = ""
         for flow, job_id, job in all_jobs(repo):
-            start = job_line(repo, flow.path, job_id) or 0
             for i, step in enumerate(flow.steps(job)):
                 run = step.get("run")
                 if not isinstance(run, str):
@@ -521,7 +516,10 @@ class GH104(WorkflowCheck):
                 for expression in _EXPRESSION.findall(run):
                     if _UNTRUSTED.search(expression):
                         first = first or expression.strip()
-                        line = line_of(repo, flow.path, expression, start)
+                        offset = next(
+                            (n for n, text in enumerate(run.splitlines()) if expression in text), 0
+                        )
+                        line = flow.text_line("jobs", job_id, "steps", i, "run", offset=offset)
                         bad.append(
                             (
                                 f"jobs.{job_id}.steps[{i}].run expands "
@@ -566,7 +564,7 @@ class GH105(WorkflowCheck):
                 concurrency.get("cancel-in-progress") if isinstance(concurrency, dict) else None
             )
             if cancel is not True and not (isinstance(cancel, str) and "${{" in cancel):
-                line = line_of(repo, flow.path, re.compile(r"^(concurrency|jobs)\s*:"))
+                line = flow.line("concurrency") or flow.line("jobs")
                 what = "no top-level concurrency with `cancel-in-progress: true`"
                 bad.append((what, flow.path, line))
         return _findings(
@@ -589,7 +587,7 @@ class GH106(WorkflowCheck):
             (
                 f"jobs.{job_id} has no `timeout-minutes`",
                 flow.path,
-                job_line(repo, flow.path, job_id),
+                flow.line("jobs", job_id),
             )
             for flow, job_id, job in all_jobs(repo)
             if "uses" not in job and "timeout-minutes" not in job
@@ -613,7 +611,7 @@ class GH107(WorkflowCheck):
 
     def check(self, repo: Repo) -> list[Finding]:
         bad: list[Where] = [
-            (f"jobs.{job_id} runs no nox session", flow.path, job_line(repo, flow.path, job_id))
+            (f"jobs.{job_id} runs no nox session", flow.path, flow.line("jobs", job_id))
             for flow, job_id, job in all_jobs(repo)
             if "uses" not in job and not _job_sessions(flow, job)
         ]
@@ -641,12 +639,7 @@ class GH108(WorkflowCheck):
             (
                 f"jobs.{job_id} runs `nox -s {called.replace(EXPRESSION_MARK, '${{ ... }}')}`",
                 flow.path,
-                line_of(
-                    repo,
-                    flow.path,
-                    called.split(EXPRESSION_MARK)[0],
-                    job_line(repo, flow.path, job_id) or 0,
-                ),
+                _run_line(flow, job_id, called.split(EXPRESSION_MARK)[0]),
             )
             for flow, job_id, job in all_jobs(repo)
             for called in _job_sessions(flow, job)
