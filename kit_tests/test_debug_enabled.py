@@ -39,8 +39,11 @@ def test_flask_and_uvicorn_run_flags(tmp_path: Path) -> None:
         'if __name__ == "__main__":\n    app.run(debug=True)\n'
         '    uvicorn.run("app:app", host="0.0.0.0", reload=True)\n'
     )
-    status, where = _audit(tmp_path, {"app/main.py": text})
-    assert (status, where) == ("fail", [("app/main.py", 5), ("app/main.py", 6)])
+    api = "from fastapi import FastAPI\napi = FastAPI(debug=True)\n"
+    status, where = _audit(tmp_path, {"app/main.py": text, "app/api.py": api})
+    assert (status, where[0]) == ("fail", ("app/api.py", 2))
+    where = where[1:]
+    assert where == [("app/main.py", 5), ("app/main.py", 6)]
 
 
 def test_env_derived_and_dev_only_pass(tmp_path: Path) -> None:
@@ -54,7 +57,7 @@ def test_env_derived_and_dev_only_pass(tmp_path: Path) -> None:
             "config/settings/local.py": "DEBUG = True\n",
             "app/dev_server.py": "import uvicorn\nuvicorn.run('app:app', reload=True)\n",
             "tests/test_app.py": "app.run(debug=True)\n",
-            "app/main.py": "app.run(debug=settings.debug)\nuvicorn.run(app, reload=False)\n",
+            "app/main.py": "FastAPI(debug=settings.debug)\nuvicorn.run(app, reload=False)\n",
         },
     )
     assert (status, where) == ("pass", [])

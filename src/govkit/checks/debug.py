@@ -2,9 +2,10 @@
 
 Reported: a Django ``DEBUG = True`` literal (or ``env.bool("DEBUG", default=True)``) in a
 settings module production loads; ``app.run(debug=True)`` (Flask and the like);
-``uvicorn.run(..., reload=True)`` or ``debug=True``. Not reported: a value read from the
-environment with a false default, and modules only development or tests load: a file or folder
-named dev/local/test/example (``settings/local.py``, ``dev_server.py``), tests, docs examples.
+``uvicorn.run(..., reload=True)`` or ``debug=True``; ``FastAPI(debug=True)``. Not reported:
+a value read from the environment with a false default, and modules only development or tests
+load: a file or folder named dev/local/test/example (``settings/local.py``, ``dev_server.py``),
+tests, docs examples.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ _DEV_PART = re.compile(
     re.I,
 )
 _RUNNERS = frozenset({"run", "run_server", "serve"})
+# Applications whose constructor takes debug=: FastAPI(debug=True) serves tracebacks.
+_APPS = frozenset({"FastAPI", "Starlette", "Quart"})
 _FLAG_KEYWORDS = frozenset({"debug", "reload", "use_reloader"})
 
 FIX_DJANGO = (
@@ -87,16 +90,18 @@ def _debug_findings(rel: str, tree: ast.Module) -> list[Finding]:
                     )
                 )
     for call_node in ast.walk(tree):
-        if not isinstance(call_node, ast.Call) or not isinstance(call_node.func, ast.Attribute):
+        if not isinstance(call_node, ast.Call):
             continue
-        if call_node.func.attr not in _RUNNERS:
+        func = call_node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name not in _RUNNERS and name not in _APPS:
             continue
         for keyword in call_node.keywords:
             if keyword.arg in _FLAG_KEYWORDS and _true(keyword.value):
                 call = ast.unparse(call_node.func)
                 found.append(
                     Finding(
-                        f"{call}(..., {keyword.arg}=True) in a production entry point. {FIX_RUN}",
+                        f"{call}(..., {keyword.arg}=True) in deployed code. {FIX_RUN}",
                         rel,
                         call_node.lineno,
                     )
