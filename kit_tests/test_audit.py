@@ -65,6 +65,9 @@ def make_messy_repo(root: Path) -> Path:
     app = root / "backend" / "app"
     (app / "api" / "endpoints").mkdir(parents=True)
     (app / "main.py").write_text(MAIN_PY)
+    (app / "config.py").write_text(
+        'DEBUG = True\nSECRET_KEY = "k3y-9f8a7b6c5d4e"\n'  # pragma: allowlist secret
+    )
     for i in range(12):
         (app / "api" / "endpoints" / f"module_{i}.py").write_text(ENDPOINT_PY)
     for legacy in ("migrations", "db_migrations", "sql"):
@@ -110,6 +113,8 @@ def test_messy_repository_reports_each_planted_problem(messy: Path) -> None:
     assert "GH100" in tickets["T01"]  # no CI
     assert "T06" in tickets  # three migration folders beside Alembic
     assert "CH104" in tickets["T03"]  # no tests of the critical flows it declares
+    assert "CH107" in tickets["T02"]  # DEBUG = True in config.py
+    assert "SEC104" in tickets["T16"]  # SECRET_KEY literal in config.py
 
 
 def test_critical_flows_are_the_repository_s_own(tmp_path: Path) -> None:
@@ -136,7 +141,7 @@ def test_messy_snapshot_is_computed(messy: Path) -> None:
     assert snapshot.broad_except == 24 + 1
     assert snapshot.jsx_files == 5
     assert snapshot.workflows == 0
-    assert snapshot.python_files == 14
+    assert snapshot.python_files == 15
 
 
 def test_fix_messages_name_the_place(messy: Path) -> None:

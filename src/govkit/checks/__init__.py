@@ -25,6 +25,7 @@ from govkit.checks.base import (
 MODULES: tuple[str, ...] = (
     "code_health",
     "cors",
+    "debug",
     "protocol",
     "rulesets",
     "codeowners",

@@ -23,8 +23,9 @@ import yaml
 from govkit.checks.base import Finding, Skip, register
 from govkit.checks.code_health import CodeCheck
 from govkit.checks.codeowners import LOCATIONS, OwnershipCheck, parse
+from govkit.checks.debug import dev_only
 from govkit.checks.docs import PR_TEMPLATE_LOCATIONS, TemplateDocCheck
-from govkit.checks.env_files import names_a_secret
+from govkit.checks.env_files import is_placeholder, names_a_secret
 from govkit.checks.runbooks import RunbookCheck
 from govkit.profile import Profile, profile_of
 from govkit.repo import Repo
@@ -272,3 +273,77 @@ class SEC103(CodeCheck):
 
     def check(self, repo: Repo, profile: Profile) -> list[Finding]:
         return secret_default_placeholders(repo, profile.application_python_files)
+
+
+# Names of settings holding a signing secret: SECRET_KEY, JWT_SECRET, jwt_secret_key, ...
+_SIGNING_SECRET = re.compile(r"^(?:\w+_)?(?:SECRET_KEY|SECRET|JWT_SECRET\w*|SIGNING_KEY)$", re.I)
+_MIN_SECRET_LENGTH = 8
+# A setting whose name says only development or tests use it (DEV_JWT_SECRET, TEST_SECRET_KEY).
+_DEV_NAME = re.compile(r"^(?:dev|development|local|test|testing|example|fake)_", re.I)
+
+
+def _literal_default(value: ast.expr | None) -> ast.Constant | None:
+    """The string literal a setting holds: `"..."`, `os.getenv("X", "...")`,
+    `env("X", default="...")`, `Field(default="...")`."""
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return value
+    if isinstance(value, ast.Call):
+        for keyword in value.keywords:
+            if keyword.arg == "default":
+                return _literal_default(keyword.value)
+        if len(value.args) >= 2:  # getenv(name, default)
+            return _literal_default(value.args[1])
+    return None
+
+
+def hardcoded_signing_secrets(repo: Repo, files: tuple[str, ...]) -> list[Finding]:
+    """A SECRET_KEY / JWT secret set (or defaulting) to a real-looking literal in code production
+    loads. Placeholders (`changethis`: SEC103's) are not reported here; Django's
+    `django-insecure-` key is: startproject writes it into the settings module production uses."""
+    found: list[Finding] = []
+    for rel in files:
+        if dev_only(rel):
+            continue
+        text = repo.text(rel) or ""
+        if not re.search(r"secret|signing_key", text, re.I):
+            continue
+        tree = repo.python_ast(rel)
+        if tree is None:
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Assign | ast.AnnAssign):
+                continue
+            target, value = _assignment(node)
+            literal = _literal_default(value)
+            if not target or literal is None or not _SIGNING_SECRET.match(target):
+                continue
+            if _DEV_NAME.match(target):
+                continue
+            secret = str(literal.value)
+            if len(secret) < _MIN_SECRET_LENGTH or is_placeholder(secret):
+                continue
+            found.append(
+                Finding(
+                    f"{target} is a literal in the source: anyone who can read the repository "
+                    "can sign sessions or tokens. Read it from the environment with no default "
+                    f'(`{target} = os.environ["{target.upper()}"]`), rotate the committed value, '
+                    "and keep any fixed key only in development/test settings.",
+                    rel,
+                    node.lineno,
+                )
+            )
+    return found
+
+
+@register
+class SEC104(CodeCheck):
+    """No signing secret (SECRET_KEY, JWT secret) written as a literal in deployed code"""
+
+    scope = "health"
+    kinds = frozenset({"hardcoded-secret"})
+    family = "security"
+    severity = "P0"
+    ticket = "T16"
+
+    def check(self, repo: Repo, profile: Profile) -> list[Finding]:
+        return hardcoded_signing_secrets(repo, profile.application_python_files)
