@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from govkit.audit import run_audit
-from govkit.repo import Repo
+from kit_tests.check_support import audit_one
 
 
 def _audit(
     tmp_path: Path, files: dict[str, str]
 ) -> tuple[str, list[tuple[str | None, int | None]]]:
-    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\nversion = "0"\n')
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
-    [result] = run_audit(Repo(tmp_path), select=["SEC104"]).results
-    return result.status.value, [(f.path, f.line) for f in result.findings]
+    return audit_one(tmp_path, "SEC104", files)
 
 
 def test_django_secret_key_literal_and_insecure_prefix(tmp_path: Path) -> None:
