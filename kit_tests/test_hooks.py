@@ -2,9 +2,11 @@
 
 The kit is released as v1.0.0 in a temporary git copy (`nox -s release`), cloned, and a fixture
 repository (kit_tests/fixtures/docs/good) runs the hooks from that local clone, offline from GitHub:
-`pre-commit try-repo CLONE HOOK --ref v1.0.0`, then a real `git commit` with the hook installed.
+`pre-commit try-repo CLONE HOOK --ref v1.0.0` as docs/daily-use.md shows it, then the hooks named
+in a `.pre-commit-config.yaml` (`pre-commit run`, and a real `git commit` with the hook installed).
 pre-commit installs govkit from the tag into its own environment (`language: python`), as it
-would from GitHub.
+would from GitHub. `try-repo` builds that environment in a throw-away store every time, so it runs
+once; the other tests share one store (PRE_COMMIT_HOME), where the environment is built once.
 """
 
 from __future__ import annotations
@@ -52,14 +54,16 @@ def repo(tmp_path: Path) -> Path:
     return target
 
 
-def try_repo(
-    repo: Path, clone: Path, home: dict[str, str], hook: str, *args: str
-) -> tuple[int, str]:
+def use_hooks(repo: Path, clone: Path, *hooks: dict[str, object]) -> None:
+    """Name HOOKS of the kit's clone at v1.0.0 in REPO's pre-commit config, committed."""
+    config = {"repos": [{"repo": str(clone), "rev": "v1.0.0", "hooks": list(hooks)}]}
+    (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
+    commit_all(repo, "use govkit's hooks")
+
+
+def run_hook(repo: Path, home: dict[str, str], hook: str, *args: str) -> tuple[int, str]:
     result = run(
-        [sys.executable, "-m", "pre_commit", "try-repo", clone, hook, "--ref", "v1.0.0", *args],
-        repo,
-        check=False,
-        env=home,
+        [sys.executable, "-m", "pre_commit", "run", hook, *args], repo, check=False, env=home
     )
     return result.returncode, result.stdout + result.stderr
 
@@ -72,14 +76,23 @@ def test_the_hooks_file_offers_the_three_hooks() -> None:
     assert hooks["govkit-conflict-markers"]["entry"] == "govkit check . --select MRG101 --quiet"
 
 
+def test_try_repo_runs_a_hook_from_the_tag(repo: Path, clone: Path) -> None:
+    """The way docs/daily-use.md tries the hooks before adopting them."""
+    try_repo = [sys.executable, "-m", "pre_commit", "try-repo", clone, "govkit-conflict-markers"]
+    result = run([*try_repo, "--ref", "v1.0.0", "--all-files"], repo, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "govkit MRG101" in result.stdout
+
+
 def test_secrets_hook_passes_clean_files_and_refuses_a_token(
     repo: Path, clone: Path, home: dict[str, str]
 ) -> None:
-    code, out = try_repo(repo, clone, home, "govkit-secrets", "--all-files")
+    use_hooks(repo, clone, {"id": "govkit-secrets"})
+    code, out = run_hook(repo, home, "govkit-secrets", "--all-files")
     assert code == 0, out
     (repo / "deploy.env").write_text(f"# staging\nexport GH_TOKEN={TOKEN.value}\n")
     git(repo, "add", "deploy.env")
-    code, out = try_repo(repo, clone, home, "govkit-secrets")
+    code, out = run_hook(repo, home, "govkit-secrets")  # the staged files, as on a commit
     assert code == 1, out
     assert f"deploy.env:2: {TOKEN.secret_type}" in out
     assert TOKEN.value not in out  # the finding names the place, never the secret
@@ -88,10 +101,8 @@ def test_secrets_hook_passes_clean_files_and_refuses_a_token(
 def test_a_commit_that_leaks_a_token_is_refused(
     repo: Path, clone: Path, home: dict[str, str]
 ) -> None:
-    config = {"repos": [{"repo": str(clone), "rev": "v1.0.0", "hooks": [{"id": "govkit-secrets"}]}]}
-    (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
+    use_hooks(repo, clone, {"id": "govkit-secrets"})
     run([sys.executable, "-m", "pre_commit", "install"], repo, env=home)
-    commit_all(repo, "use govkit's hooks")
     before = git(repo, "rev-parse", "HEAD").stdout
 
     (repo / "deploy.env").write_text(f"export GH_TOKEN={TOKEN.value}\n")
@@ -106,36 +117,26 @@ def test_a_commit_that_leaks_a_token_is_refused(
 def test_check_hook_runs_govkit_check_with_its_args(
     repo: Path, clone: Path, home: dict[str, str]
 ) -> None:
-    config = {
-        "repos": [
-            {
-                "repo": str(clone),
-                "rev": "v1.0.0",
-                "hooks": [{"id": "govkit-check", "args": ["--select", FIXTURE_CHECKS]}],
-            }
-        ]
-    }
-    (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
-    commit_all(repo, "use govkit's hooks")
-    hook_run = [sys.executable, "-m", "pre_commit", "run", "govkit-check", "--all-files"]
-    first = run(hook_run, repo, check=False, env=home)
-    assert first.returncode == 0, first.stdout + first.stderr
+    use_hooks(repo, clone, {"id": "govkit-check", "args": ["--select", FIXTURE_CHECKS]})
+    code, out = run_hook(repo, home, "govkit-check", "--all-files")
+    assert code == 0, out
     (repo / "CODEOWNERS").unlink()
-    broken = run(hook_run, repo, check=False, env=home)
-    assert broken.returncode == 1
-    assert "FAIL OWN101" in broken.stdout
+    code, out = run_hook(repo, home, "govkit-check", "--all-files")
+    assert code == 1
+    assert "FAIL OWN101" in out
 
 
 def test_conflict_marker_hook_refuses_markers(
     repo: Path, clone: Path, home: dict[str, str]
 ) -> None:
-    code, out = try_repo(repo, clone, home, "govkit-conflict-markers", "--all-files")
+    use_hooks(repo, clone, {"id": "govkit-conflict-markers"})
+    code, out = run_hook(repo, home, "govkit-conflict-markers", "--all-files")
     assert code == 0, out
     (repo / "README.md").write_text(
         "# shop\n<<<<<<< before updating\nold line\n=======\nnew line\n>>>>>>> after updating\n"
     )
     git(repo, "add", "README.md")
-    code, out = try_repo(repo, clone, home, "govkit-conflict-markers", "--all-files")
+    code, out = run_hook(repo, home, "govkit-conflict-markers", "--all-files")
     assert code == 1, out
     assert "MRG101" in out
     assert "README.md" in out

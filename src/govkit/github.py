@@ -1,14 +1,18 @@
 """The one GitHub REST integration: an authenticated httpx client and typed errors.
 
 Every govkit command that talks to GitHub (rulesets, labels, drift) goes through :class:`GitHubAPI`.
+httpx is imported when a client is made, not when the CLI starts: every `govkit` command imports
+this module (for DEFAULT_API_URL), and most of them, the pre-commit hooks among them, never call
+GitHub.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
@@ -26,6 +30,8 @@ def github_http_client(
     token: str, api_url: str = DEFAULT_API_URL, timeout: float = 15.0
 ) -> httpx.Client:
     """An httpx client that authenticates to the GitHub REST API with ``token``."""
+    import httpx
+
     return httpx.Client(
         base_url=api_url.rstrip("/"),
         headers={
@@ -52,6 +58,8 @@ class GitHubAPI:
         *,
         accept: str | None = None,
     ) -> httpx.Response:
+        import httpx
+
         headers = {"Accept": accept} if accept else None
         try:
             response = self.http.request(method, url, json=body, headers=headers)

@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from govkit.errors import UsageError
-from govkit.fleet.index import write_index
-from govkit.fleet.run import audit_fleet
 
 
 def register(subparsers: Any) -> None:
@@ -63,6 +61,9 @@ def listed_paths(listing: Path) -> list[Path]:
 
 
 def handle_audit(args: argparse.Namespace) -> int:
+    from govkit.fleet.index import write_index  # jsonschema and the process pool, when used
+    from govkit.fleet.run import audit_fleet
+
     paths = list(args.paths)
     if args.from_file is not None:
         paths += listed_paths(args.from_file)

@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from govkit.errors import UsageError
-from govkit.slo import load, render
-from govkit.slo.render import GENERATED_MARK
 
 
 def register(subparsers: Any) -> None:
@@ -51,6 +49,8 @@ def _shown(path: Path) -> str:
 
 
 def _generated_files(folder: Path) -> set[str]:
+    from govkit.slo.render import GENERATED_MARK
+
     found: set[str] = set()
     for path in folder.glob("*.yml"):
         with path.open(encoding="utf-8") as handle:
@@ -60,6 +60,8 @@ def _generated_files(folder: Path) -> set[str]:
 
 
 def handle_render(args: argparse.Namespace) -> int:
+    from govkit.slo import load, render  # jsonschema, when the command runs (not at start-up)
+
     spec_path: Path = args.spec
     out: Path = args.output
     spec = load(spec_path)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from govkit.github import GitHubAPI
+if TYPE_CHECKING:
+    from govkit.github import GitHubAPI
 
 LABELS_FILE = ".github/labels.yml"
 # The seed's suggested labels for AI-assisted and human work alike.

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from govkit.github import GitHubAPI
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class RulesetsClient:
