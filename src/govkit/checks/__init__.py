@@ -41,6 +41,7 @@ MODULES: tuple[str, ...] = (
     "secrets",
     "migrations",
     "conflicts",
+    "testing",
 )
 
 
