@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import configparser
 import re
-import tomllib
 
 from govkit.checks.base import Applies, Check, Finding, register
 from govkit.profile import Profile
