@@ -42,6 +42,7 @@ MODULES: tuple[str, ...] = (
     "migrations",
     "conflicts",
     "testing",
+    "dependency_updates",
 )
 
 
