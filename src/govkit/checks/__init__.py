@@ -43,6 +43,7 @@ MODULES: tuple[str, ...] = (
     "conflicts",
     "testing",
     "dependency_updates",
+    "readme_commands",
 )
 
 
