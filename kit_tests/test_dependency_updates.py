@@ -26,6 +26,7 @@ MANIFESTS = {
     "uv.lock": "version = 1\n",
     "web/package.json": '{"dependencies": {"react": "^18.3.1"}}\n',
     "tools/requirements-dev.txt": "pytest==8.3.3\n",
+    "gate-requirements.txt": "govkit==1.0.0\n",  # what a governance repository pins
     ".github/workflows/ci.yml": "on: push\njobs: {}\n",
 }
 
@@ -33,7 +34,8 @@ MANIFESTS = {
 def test_no_update_bot_is_reported_with_a_config_for_each_ecosystem(tmp_path: Path) -> None:
     status, message = _dep101(tmp_path, MANIFESTS)
     assert status == "fail"
-    assert "pyproject.toml, tools/requirements-dev.txt, uv.lock, web/package.json" in message
+    assert "gate-requirements.txt, pyproject.toml, tools/requirements-dev.txt, uv.lock, " in message
+    assert "web/package.json are updated only by hand" in message
     config = yaml.safe_load(message.split("(or configure Renovate):\n", 1)[1])
     assert [(u["package-ecosystem"], u["directory"]) for u in config["updates"]] == [
         ("npm", "/web"),

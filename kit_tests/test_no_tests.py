@@ -56,8 +56,12 @@ def test_each_runner_s_tests_are_found(tmp_path: Path, test_file: str) -> None:
 
 def test_no_code_is_not_applicable_and_a_js_repository_gets_a_js_fix(tmp_path: Path) -> None:
     (tmp_path / "README.md").write_text("# Notes\n")
+    (tmp_path / "noxfile.py").write_text("import nox\n")  # tooling, as a governance repo has
     status, message, _ = _tst101(tmp_path)
-    assert (status, message) == ("skip", "does not apply: no code of its own")
+    assert (status, message) == (
+        "skip",
+        "does not apply: no code of its own (tooling such as a noxfile is not)",
+    )
     shutil.copytree(FIXTURES / "tests_none" / "web", tmp_path / "web")
     status, message, _ = _tst101(tmp_path)
     assert status == "fail"

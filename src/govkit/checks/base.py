@@ -74,7 +74,11 @@ Result = None | str | Finding | Iterable[Finding]
 
 # What a check may need of the repository: (test on its profile, what is missing when it fails).
 NEEDS: dict[str, tuple[Callable[[Profile], bool], str]] = {
-    "code": (lambda p: bool(p.languages), "no code of its own"),
+    "code": (
+        # the noxfile, setup.py or a docs conf.py alone is tooling, not code to test
+        lambda p: bool(p.application_python_files or p.languages - {"python"}),
+        "no code of its own (tooling such as a noxfile is not)",
+    ),
     "python": (lambda p: "python" in p.languages, "no Python code of its own"),
     "served": (
         lambda p: p.served,

@@ -53,7 +53,7 @@ _NOT_DEPENDENCIES = frozenset({"tests", "test", "testing", "fixtures", "template
 
 def _ecosystem(repo: Repo, rel: str) -> str | None:
     name = rel.rsplit("/", 1)[-1]
-    if name.startswith("requirements") and name.endswith((".txt", ".in")):
+    if "requirements" in name and name.endswith((".txt", ".in")):
         return "pip"
     # a pyproject.toml or setup.cfg may only configure tools
     if name == "pyproject.toml" and not _declares_dependencies(repo.text(rel) or ""):

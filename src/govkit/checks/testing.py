@@ -100,7 +100,13 @@ class TST101(Check):
             return None
         configured = _testpaths(repo)
         said = f" (pytest's testpaths names {', '.join(configured)}: empty)" if configured else ""
-        fix = FIX_PYTHON if "python" in profile.languages else FIX_JS
+        if profile.application_python_files:
+            fix = FIX_PYTHON
+        elif {"javascript", "typescript"} & profile.languages:
+            fix = FIX_JS
+        else:
+            fix = "Add a first test of the code's main path with the language's runner "
+            fix += "(`go test`, `cargo test`, ...) and run it in CI."
         return Finding(
             "No automated tests: no test file (test_*.py, *_test.py, *.test.ts, *.spec.js, ...) "
             f"and no tests/ folder in the repository's own code{said}.\n{fix}"
