@@ -65,6 +65,7 @@ def make_messy_repo(root: Path) -> Path:
     app = root / "backend" / "app"
     (app / "api" / "endpoints").mkdir(parents=True)
     (app / "main.py").write_text(MAIN_PY)
+    (root / "backend" / "requirements.txt").write_text("fastapi\n")
     (app / "config.py").write_text(
         'DEBUG = True\nSECRET_KEY = "k3y-9f8a7b6c5d4e"\n'  # pragma: allowlist secret
     )

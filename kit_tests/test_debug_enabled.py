@@ -55,3 +55,53 @@ def test_env_derived_and_dev_only_pass(tmp_path: Path) -> None:
         },
     )
     assert (status, where) == ("pass", [])
+
+
+SETDEFAULT = 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "{}")\n'
+SETTINGS = {
+    "config/__init__.py": "",
+    "config/settings/__init__.py": "",
+    "config/settings/base.py": 'import environ\nDEBUG = env.bool("DJANGO_DEBUG", default=True)\n',
+    "config/settings/local.py": "from .base import *  # noqa\nDEBUG = True\n",
+    "config/settings/docker_demo.py": "from config.settings.base import *\nDEBUG = True\n",
+    "manage.py": SETDEFAULT.format("config.settings.local"),  # a developer's entry point
+}
+
+
+def test_the_deployed_chain_s_last_debug_is_judged(tmp_path: Path) -> None:
+    """wsgi.py loads production, which sets DEBUG again after `from .base import *`: base's
+    default and the modules only manage.py or nothing loads are not reported."""
+    files = {
+        **SETTINGS,
+        "config/wsgi.py": SETDEFAULT.format("config.settings.production"),
+        "config/settings/production.py": "from .base import *  # noqa\nDEBUG = False\n",
+    }
+    assert _audit(tmp_path, files) == ("pass", [])
+
+
+def test_a_base_module_production_loads_as_it_is_is_reported(tmp_path: Path) -> None:
+    files = {
+        **SETTINGS,
+        "config/asgi.py": SETDEFAULT.format("config.settings.production"),
+        "config/settings/production.py": "from .base import *  # noqa\nALLOWED_HOSTS = []\n",
+    }
+    assert _audit(tmp_path, files) == ("fail", [("config/settings/base.py", 2)])
+
+
+def test_a_dockerfile_s_settings_module_is_deployed(tmp_path: Path) -> None:
+    files = {
+        **SETTINGS,
+        "Dockerfile": "FROM python:3.12\nENV DJANGO_SETTINGS_MODULE=config.settings.docker_demo\n",
+        "docker/local.Dockerfile": "ENV DJANGO_SETTINGS_MODULE=config.settings.local\n",
+    }
+    assert _audit(tmp_path, files) == ("fail", [("config/settings/docker_demo.py", 2)])
+
+
+def test_manage_py_s_settings_are_deployed_when_nothing_else_says(tmp_path: Path) -> None:
+    """manage.py naming settings.local is a developer's tool: the modules are judged by name."""
+    assert _audit(tmp_path, SETTINGS) == (
+        "fail",
+        [("config/settings/base.py", 2), ("config/settings/docker_demo.py", 2)],
+    )
+    files = {**SETTINGS, "manage.py": SETDEFAULT.format("config.settings.docker_demo")}
+    assert _audit(tmp_path, files) == ("fail", [("config/settings/docker_demo.py", 2)])

@@ -40,7 +40,7 @@ def test_vendored_generated_and_docs_code_are_not_the_repository_s_code(tmp_path
             ".gitattributes": "lib/bundled/** linguist-vendored\n"
             "lib/made/* linguist-generated=true\n"
             "lib/guide/** linguist-documentation\n*.py -linguist-vendored\n",
-            "pyproject.toml": '[tool.govkit]\nexclude = ["lib/mine/**"]\n',
+            "pyproject.toml": '[tool.govkit]\nkind = "service"\nexclude = ["lib/mine/**"]\n',
         },
     )
     profile = profile_of(repo)

@@ -103,4 +103,4 @@ def test_frontend_readme_findings_name_files_that_exist(tmp_path: Path) -> None:
 )
 def test_rst_code_directives_are_literal_blocks(directive: str) -> None:
     text = f"Build\n-----\n\n{directive}\n    :caption: build\n\n    make build\n\nDone.\n"
-    assert readme._rst_literal_blocks(text) == ["\nmake build\n"]
+    assert readme._rst_literal_blocks(text) == [[(6, ""), (7, "make build"), (8, "")]]

@@ -51,6 +51,10 @@ _WEB_FRAMEWORKS = (
     "falcon", "pyramid", "bottle", "connexion", "next", "@nestjs/core", "express", "fastify",
     "nuxt", "koa", "hono",
 )  # fmt: skip
+# Background-job frameworks: their workers, like web servers, log to stdout.
+WORKER_FRAMEWORKS = frozenset(
+    {"celery", "rq", "dramatiq", "arq", "huey", "taskiq", "apscheduler", "bullmq"}
+)
 _FRONTEND = ("react", "vue", "svelte", "@angular/core", "solid-js", "preact", "next", "nuxt")
 # dependency -> ORM name, in order of preference (sqlmodel is built on sqlalchemy)
 _ORMS = (
@@ -123,6 +127,15 @@ class Profile:
     @property
     def database(self) -> bool:
         return self.orm is not None or self.migration_tool is not None
+
+    @property
+    def served(self) -> bool:
+        """Runs as a server or worker, whose stdout is the log stream (not a tool's output)."""
+        return (
+            self.web_framework is not None
+            or self.kind == "service"
+            or bool(self.dependencies & WORKER_FRAMEWORKS)
+        )
 
     def not_own_code(self, path: str) -> str | None:
         """Why a path is not the repository's own code (vendored, ...), or None."""

@@ -41,6 +41,9 @@ MODULES: tuple[str, ...] = (
     "secrets",
     "migrations",
     "conflicts",
+    "testing",
+    "dependency_updates",
+    "readme_commands",
 )
 
 

@@ -5,6 +5,7 @@ inline code.
 
 from __future__ import annotations
 
+import bisect
 import re
 from pathlib import PurePosixPath
 
@@ -69,26 +70,47 @@ def find_readme(repo: Repo, folder: str = "") -> str | None:
 
 def code_text(path: str, text: str) -> str:
     """The code a document shows, one snippet per line group, in the document's own syntax."""
+    return "\n".join(line for _, line in code_lines(path, text))
+
+
+def code_lines(path: str, text: str) -> list[tuple[int, str]]:
+    """Each line of code a document shows, with its 1-based line number in the document: code
+    blocks (fenced, RST literal, AsciiDoc, indented in plain text), prompts and inline code."""
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def lines_at(offset: int, body: str) -> list[tuple[int, str]]:
+        first = bisect.bisect_right(starts, offset)
+        return [(first + i, line) for i, line in enumerate(body.split("\n"))]
+
     suffix = PurePosixPath(path).suffix.lower()
-    snippets = [body for _, body in _MD_FENCE.findall(text)]
+    found: list[tuple[int, str]] = []
+    for m in _MD_FENCE.finditer(text):
+        found += lines_at(m.start(2), m.group(2))
     if suffix == ".rst":
-        snippets += _rst_literal_blocks(text)
+        found += [pair for block in _rst_literal_blocks(text) for pair in block]
     if suffix in {".adoc", ".asciidoc"}:
-        snippets += [body for _, body in _ADOC_BLOCK.findall(text)]
+        for m in _ADOC_BLOCK.finditer(text):
+            found += lines_at(m.start(2), m.group(2))
     if suffix in {".txt", ""}:
-        snippets += _indented_blocks(text)
-    snippets += _PROMPT.findall(text)
-    snippets += [next(g for g in groups if g) for groups in _INLINE.findall(text)]
-    return "\n".join(snippets)
+        for m in _INDENTED.finditer(text):
+            found += lines_at(m.start(), m.group())
+    for m in _PROMPT.finditer(text):
+        found += lines_at(m.start(1), m.group(1))
+    for m in _INLINE.finditer(text):
+        group = m.lastindex or 1
+        found += lines_at(m.start(group), m.group(group))
+    return found
 
 
 # `.. code:: bash`, `.. code-block:: console`, `.. sourcecode:: shell`: a language after the `::`.
 _RST_CODE = re.compile(r"^\s*\.\.\s+(?:code|code-block|sourcecode)::")
+_INDENTED = re.compile(r"(?:^(?: {4}|\t).+\n?)+", re.M)
 
 
-def _rst_literal_blocks(text: str) -> list[str]:
-    """Bodies of RST literal blocks: after a paragraph ending in `::` or a code directive."""
-    blocks: list[str] = []
+def _rst_literal_blocks(text: str) -> list[list[tuple[int, str]]]:
+    """RST literal blocks (after a paragraph ending in `::` or a code directive): each body's
+    lines, stripped, with their line numbers (a directive's `:option:` lines left out)."""
+    blocks: list[list[tuple[int, str]]] = []
     lines = text.splitlines()
     i = 0
     while i < len(lines):
@@ -97,23 +119,19 @@ def _rst_literal_blocks(text: str) -> list[str]:
             line.endswith("::") and not line.lstrip().startswith((".. image", ".. figure"))
         ):
             indent = len(lines[i]) - len(lines[i].lstrip())
-            body: list[str] = []
+            body: list[tuple[int, str]] = []
             j = i + 1
             while j < len(lines) and (
                 not lines[j].strip() or len(lines[j]) - len(lines[j].lstrip()) > indent
             ):
-                body.append(lines[j])
+                body.append((j + 1, lines[j].strip()))
                 j += 1
-            if any(b.strip() for b in body):
-                blocks.append("\n".join(b.strip() for b in body if not b.strip().startswith(":")))
+            if any(b for _, b in body):
+                blocks.append([(n, b) for n, b in body if not b.startswith(":")])
             i = j
             continue
         i += 1
     return blocks
-
-
-def _indented_blocks(text: str) -> list[str]:
-    return ["\n".join(m.split("\n")) for m in re.findall(r"(?:^(?: {4}|\t).+\n?)+", text, re.M)]
 
 
 def gaps(path: str, text: str) -> list[str]:

@@ -74,7 +74,16 @@ Result = None | str | Finding | Iterable[Finding]
 
 # What a check may need of the repository: (test on its profile, what is missing when it fails).
 NEEDS: dict[str, tuple[Callable[[Profile], bool], str]] = {
+    "code": (
+        # the noxfile, setup.py or a docs conf.py alone is tooling, not code to test
+        lambda p: bool(p.application_python_files or p.languages - {"python"}),
+        "no code of its own (tooling such as a noxfile is not)",
+    ),
     "python": (lambda p: "python" in p.languages, "no Python code of its own"),
+    "served": (
+        lambda p: p.served,
+        "no web framework, worker or container: print() is a library's or a tool's output",
+    ),
     "github-actions": (lambda p: "github-actions" in p.ci, "no GitHub Actions workflow"),
     "database": (lambda p: p.database, "no database: no ORM and no migration tool found"),
     "alembic": (lambda p: p.migration_tool == "alembic", "its migrations are not Alembic's"),

@@ -65,6 +65,9 @@ def _is_cli_module(rel: str, text: str) -> bool:
 class CH102(CodeCheck):
     """No print() in application code; logs go through a logger with level and timestamp"""
 
+    # A server's or worker's stdout is its log stream, where print() is logging without level or
+    # timestamp; a library's or command-line tool's stdout is its output (a build backend's report).
+    applies = Applies(needs=("python", "served"))
     scope = "health"
     kinds = frozenset({"print-in-app"})
     family = "observability"

@@ -266,7 +266,7 @@ def _job_sessions(flow: Workflow, job: dict[str, Any]) -> list[str]:
     return [name for run in _job_runs(flow, job) for name in nox_calls(run)]
 
 
-def _session_matches(called: str, session: str) -> bool:
+def session_matches(called: str, session: str) -> bool:
     # `nox -s tests-3.11` and `nox -s "tests(python='3.11')"` run a parametrized `tests`;
     # `nox -s tests-${{ matrix.python }}` too (the expression is EXPRESSION_MARK here).
     if EXPRESSION_MARK in called:
@@ -643,7 +643,7 @@ class GH108(WorkflowCheck):
             )
             for flow, job_id, job in all_jobs(repo)
             for called in _job_sessions(flow, job)
-            if not any(_session_matches(called, s) for s in sessions)
+            if not any(session_matches(called, s) for s in sessions)
         ]
         return _findings(
             f"This session is not in {NOXFILE} (nox would fail with 'Sessions not found').",
@@ -678,7 +678,7 @@ class GH109(WorkflowCheck):
                 missing.append(name)
                 continue
             flow, job = jobs[name]
-            if not any(_session_matches(called, name) for called in _job_sessions(flow, job)):
+            if not any(session_matches(called, name) for called in _job_sessions(flow, job)):
                 problems.append(f"{flow.path}: jobs.{name} does not run `nox -s {name}`")
             if "name" in job:
                 problems.append(
