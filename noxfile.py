@@ -370,7 +370,10 @@ def template(session: nox.Session) -> None:
         "kit_tests/test_template_sync.py",
         "kit_tests/test_newcomer.py",
     ]
-    session.run("pytest", "-p", "no:cacheprovider", *(session.posargs or tests))
+    # Test by test over one worker per core; the newcomer's tests share its fixed ports, so they
+    # run as one group on one worker (their xdist_group).
+    parallel = ["--numprocesses=auto", "--dist=loadgroup"]
+    session.run("pytest", "-p", "no:cacheprovider", *parallel, *(session.posargs or tests))
 
 
 @nox.session(default=False)

@@ -30,6 +30,10 @@ from liveproc import LiveProcess, ProcessError, http_answers, tcp_answers
 
 from kit_tests.test_template import KIT_ROOT, SAMPLE_REPO, clean_env, commit_all, copy_kit, git
 
+# The documents' fixed ports: one worker runs these tests, one after the other (`nox -s template`
+# spreads the other template tests over its workers).
+pytestmark = pytest.mark.xdist_group("newcomer-fixed-ports")
+
 KIT_ADDRESS = "git+https://github.com/acme/govkit"
 # Long-running commands the documents start, and the address that answers once they are up.
 SERVERS = {

@@ -287,14 +287,16 @@ def test_defaults_only_give_a_green_repository(
         assert "kept_files:\n- .gitignore\n- README.md\n" in recorded
     commit_all(repo, "stamp")
 
-    gate = run_gate(repo)
+    # The whole gate once per kind (from the tag); the untagged source stamps the same files but
+    # for the pin, so it runs the session that installs govkit from that pin and runs it.
     sessions: tuple[str, ...] = ("secrets", "workflows", "check")
     if kind == "service":
         sessions = ("lint", "typecheck", "tests", "migrations", "contracts", *sessions)
-    for session in sessions:
+    gate = run_gate(repo) if tagged else run_gate(repo, "check")
+    for session in sessions if tagged else ("check",):
         assert f"Session {session} was successful" in gate.stderr, gate.stderr[-3000:]
     assert git(repo, "status", "--porcelain").stdout == ""  # the gate wrote nothing tracked
-    if kind == "service":  # a contract the service no longer serves turns the gate red
+    if kind == "service" and tagged:  # a contract the service no longer serves turns it red
         contract_file = repo / "contracts" / "openapi.json"
         changed = json.loads(contract_file.read_text())
         changed["paths"]["/health/gone"] = changed["paths"]["/health/live"]
