@@ -78,8 +78,9 @@ def test_the_hooks_file_offers_the_three_hooks() -> None:
 
 def test_try_repo_runs_a_hook_from_the_tag(repo: Path, clone: Path) -> None:
     """The way docs/daily-use.md tries the hooks before adopting them."""
-    try_repo = [sys.executable, "-m", "pre_commit", "try-repo", clone, "govkit-conflict-markers"]
-    result = run([*try_repo, "--ref", "v1.0.0", "--all-files"], repo, check=False)
+    try_repo: list[str | Path] = [sys.executable, "-m", "pre_commit", "try-repo", clone]
+    hook = ["govkit-conflict-markers", "--ref", "v1.0.0", "--all-files"]
+    result = run([*try_repo, *hook], repo, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "govkit MRG101" in result.stdout
 
