@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from govkit.audit import catalog, run_audit
+from govkit.audit import Audit, catalog, run_audit
 from govkit.audit.backlog import render_backlog
 from govkit.audit.formats import RENDERERS
 from govkit.checks import all_checks, matches
@@ -20,7 +20,7 @@ from govkit.repo import Repo
 FORMATS = [*RENDERERS, "html"]
 
 
-def _render(audit: Any, fmt: str) -> str:
+def _render(audit: Audit, fmt: str) -> str:
     if fmt == "html":
         from govkit.report.html import render_audit_html
 
