@@ -1,13 +1,13 @@
 """Every repository check, registered explicitly by the modules of this package.
 
-Each module defines its checks as classes decorated with ``@register``; adding a module to
-``MODULES`` loads them. A check class left unregistered, or registered with missing metadata, is
-an error: a check never quietly vanishes.
+Each module defines its checks as classes decorated with ``@register``; ``check_modules`` imports
+the modules by name, so the import graph shows every one. A check class left unregistered, or
+registered with missing metadata, is an error: a check never quietly vanishes.
 """
 
 from __future__ import annotations
 
-import importlib
+from types import ModuleType
 
 from govkit.checks.base import (
     Check,
@@ -22,34 +22,61 @@ from govkit.checks.base import (
     run_checks,
 )
 
-MODULES: tuple[str, ...] = (
-    "code_health",
-    "cors",
-    "debug",
-    "protocol",
-    "rulesets",
-    "codeowners",
-    "docs",
-    "adr",
-    "runbooks",
-    "workflows",
-    "workflow_security",
-    "ci_config",
-    "env_files",
-    "parse_errors",
-    "placeholders",
-    "secrets",
-    "migrations",
-    "conflicts",
-    "testing",
-    "dependency_updates",
-    "readme_commands",
-)
+
+def check_modules() -> tuple[ModuleType, ...]:
+    """The modules that define checks, in the order the catalogue lists them."""
+    from govkit.checks import (  # here, not at the top: each of them imports this package
+        adr,
+        ci_config,
+        code_health,
+        codeowners,
+        conflicts,
+        cors,
+        debug,
+        dependency_updates,
+        docs,
+        env_files,
+        migrations,
+        parse_errors,
+        placeholders,
+        protocol,
+        readme_commands,
+        rulesets,
+        runbooks,
+        secrets,
+        testing,
+        workflow_security,
+        workflows,
+    )
+
+    return (
+        code_health,
+        cors,
+        debug,
+        protocol,
+        rulesets,
+        codeowners,
+        docs,
+        adr,
+        runbooks,
+        workflows,
+        workflow_security,
+        ci_config,
+        env_files,
+        parse_errors,
+        placeholders,
+        secrets,
+        migrations,
+        conflicts,
+        testing,
+        dependency_updates,
+        readme_commands,
+    )
 
 
 def all_checks() -> list[type[Check]]:
     """Every registered check, in module order then definition order."""
-    modules = [importlib.import_module(f"govkit.checks.{name}") for name in MODULES]
+    modules = check_modules()
     checks = registered()
     known = set(checks)
     for module in modules:

@@ -112,7 +112,7 @@ def _context() -> multiprocessing.context.BaseContext:
     """forkserver where it exists: workers fork from a server that already imported the checks."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        modules = [f"govkit.checks.{name}" for name in checks.MODULES]
+        modules = [module.__name__ for module in checks.check_modules()]
         context.set_forkserver_preload(["govkit.fleet.run", *modules])
         return context
     return multiprocessing.get_context("spawn")
