@@ -65,10 +65,24 @@ GIT_IDENTITY = {
 }
 
 
+# One pre-commit store per pytest-xdist worker, kept between runs: two pre-commit processes that
+# built the same hook environment in one store at the same moment left it half-built here (its
+# install state written, `ruff` and `python` missing from its bin/), and every later run failed.
+_PRE_COMMIT_HOME = Path(
+    os.environ.get("PRE_COMMIT_HOME")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pre-commit"
+)
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
 def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED and not k.startswith("NOX")}
     env.update(GIT_IDENTITY)
     env["NO_COLOR"] = "1"
+    if _WORKER:
+        env["PRE_COMMIT_HOME"] = str(
+            _PRE_COMMIT_HOME.with_name(f"{_PRE_COMMIT_HOME.name}-{_WORKER}")
+        )
     env.update(extra or {})
     return env
 
