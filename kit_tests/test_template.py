@@ -65,9 +65,9 @@ GIT_IDENTITY = {
 }
 
 
-# One pre-commit store per pytest-xdist worker, kept between runs: two pre-commit processes that
-# built the same hook environment in one store at the same moment left it half-built here (its
-# install state written, `ruff` and `python` missing from its bin/), and every later run failed.
+# One pre-commit store per pytest-xdist worker, kept between runs. After a run with two workers
+# sharing one store, a hook environment was found half-built (install state written, `ruff` and
+# `python` missing from its bin/), and every later run failed; separate stores keep them apart.
 _PRE_COMMIT_HOME = Path(
     os.environ.get("PRE_COMMIT_HOME")
     or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pre-commit"
